@@ -1,0 +1,63 @@
+"""tinygrad_edu: deep learning from scratch, with PyTorch's names.
+
+    import tinygrad_edu as torch      # most PyTorch programs run after this one change
+"""
+from __future__ import annotations
+
+from . import backend
+from .backend import (bool_ as bool, cuda_is_available, device, dtype, float16, float32, float64,  # noqa: A004
+                      int32, int64, manual_seed, uint8, Generator)
+from .tensor import Size, Tensor
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from . import autograd
+from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace,
+                       numel, ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor,
+                       zeros, zeros_like)
+from .ops.elementwise import (abs, add, clamp, cos, div, exp, log, maximum, minimum, mul, neg, pow, relu,  # noqa: A004
+                              sigmoid, sin, sqrt, sub, tanh, where)
+from .ops.reduction import (all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, norm,  # noqa: A004
+                            std, sum, var)
+from .ops.shape import (cat, chunk, flatten, gather, permute, reshape, split, squeeze, stack, transpose,
+                        unsqueeze)
+from .ops.linalg import matmul
+from .ops.activation import log_softmax, softmax
+
+clip = clamp
+concat = concatenate = cat
+mm = bmm = matmul
+float = float32  # noqa: A001
+double = float64
+long = int64
+half = float16
+default_generator = backend.default_generator
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def get_default_dtype():
+    return backend.default_float
+
+
+class cuda:  # noqa: N801 (PyTorch's namespace)
+    """``tinygrad_edu.cuda.is_available()`` as in PyTorch."""
+    is_available = staticmethod(cuda_is_available)
+
+    @staticmethod
+    def manual_seed(seed: int) -> None:
+        manual_seed(seed)
+
+    manual_seed_all = manual_seed
+
+    @staticmethod
+    def device_count() -> int:
+        return 1 if cuda_is_available() else 0
+
+    @staticmethod
+    def synchronize() -> None:
+        if cuda_is_available():
+            backend.xp_for("cuda").cuda.Device().synchronize()
+
+
+__version__ = "0.1.0"

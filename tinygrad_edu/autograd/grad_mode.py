@@ -1,0 +1,71 @@
+"""Grad mode: whether new ops are recorded in the graph. Context managers that are decorators too."""
+from __future__ import annotations
+
+import functools
+
+_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    return _enabled
+
+
+class set_grad_enabled:
+    """``with set_grad_enabled(False): ...`` or ``@set_grad_enabled(False)``; also a plain call."""
+
+    def __init__(self, mode: bool):
+        global _enabled
+        self.prev, self.mode = _enabled, bool(mode)
+        _enabled = self.mode  # a plain call takes effect at once, as in PyTorch
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        global _enabled
+        _enabled = self.prev
+        return False
+
+    def __call__(self, fn):
+        global _enabled
+        _enabled = self.prev  # used as a decorator: undo the switch made by __init__
+        return _Mode.wrap(fn, self.mode)
+
+
+class _Mode:
+    mode = True
+
+    def __enter__(self):
+        global _enabled
+        self.prev, _enabled = _enabled, self.mode
+        return self
+
+    def __exit__(self, *exc):
+        global _enabled
+        _enabled = self.prev
+        return False
+
+    def __call__(self, fn):
+        return _Mode.wrap(fn, self.mode)
+
+    @staticmethod
+    def wrap(fn, mode):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            global _enabled
+            prev, _enabled = _enabled, mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _enabled = prev
+        return wrapper
+
+
+class no_grad(_Mode):
+    """Ops run inside are not recorded: for evaluation and for optimizer updates."""
+    mode = False
+
+
+class enable_grad(_Mode):
+    """Turns recording back on inside a ``no_grad`` block."""
+    mode = True

@@ -1,0 +1,123 @@
+"""Check analytical gradients against central finite differences, as PyTorch's gradcheck does.
+
+For f: R^n -> R^m the Jacobian column j is (f(x + eps e_j) - f(x - eps e_j)) / (2 eps). The
+analytical Jacobian comes from one backward per output element. Use float64: in float32 the
+rounding error of the difference quotient swamps the tolerance.
+"""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+
+class GradcheckError(RuntimeError):
+    pass
+
+
+def _inputs(inputs):
+    from ..tensor import Tensor
+    return (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+
+
+def _flat_outputs(out):
+    from ..tensor import Tensor
+    outs = (out,) if isinstance(out, Tensor) else tuple(out)
+    return [o for o in outs if isinstance(o, Tensor) and o.dtype.is_floating_point]
+
+
+def _numerical(fn, inputs, eps):
+    """Jacobians by central differences: one per (input, output) pair, shape (in.numel, out.numel)."""
+    from ..autograd.grad_mode import no_grad
+    np_ = None
+    jac = []
+    with no_grad():
+        for x in inputs:
+            if not (hasattr(x, "requires_grad") and x.requires_grad):
+                jac.append(None)
+                continue
+            flat = x.array.reshape(-1)  # a view: perturb in place
+            cols = []
+            for j in range(flat.size):
+                orig = flat[j].item()
+                flat[j] = orig + eps
+                plus = [o.array.reshape(-1).copy() for o in _flat_outputs(fn(*inputs))]
+                flat[j] = orig - eps
+                minus = [o.array.reshape(-1).copy() for o in _flat_outputs(fn(*inputs))]
+                flat[j] = orig
+                cols.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
+            jac.append(cols)
+    return jac
+
+
+def _analytical(fn, inputs, create_graph=False):
+    from . import grad as autograd_grad
+    from ..tensor import Tensor
+    outs = _flat_outputs(fn(*inputs))
+    diff_inputs = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
+    jac = {id(x): [] for x in diff_inputs}  # per input: per output element, the gradient row
+    for k, out in enumerate(outs):
+        for i in range(out.numel()):
+            g = out.xp.zeros(out.shape, dtype=out.array.dtype)
+            g.reshape(-1)[i] = 1
+            grads = autograd_grad(out, diff_inputs, Tensor._make(g), retain_graph=True, allow_unused=True)
+            for x, gx in zip(diff_inputs, grads):
+                row = gx.array.reshape(-1) if gx is not None else x.xp.zeros(x.numel(), dtype=x.array.dtype)
+                jac[id(x)].append((k, i, row))
+    return outs, jac
+
+
+def gradcheck(func: Callable, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+              raise_exception: bool = True, **_ignored) -> bool:
+    """True when ``func``'s backward agrees with finite differences for every input requiring grad."""
+    from ..tensor import Tensor
+    inputs = _inputs(inputs)
+    for i, x in enumerate(inputs):
+        if isinstance(x, Tensor) and x.requires_grad and x.dtype.name != "float64":
+            import warnings
+            warnings.warn(f"gradcheck: input {i} is {x.dtype.name}, not float64; the check may fail from "
+                          "rounding alone", stacklevel=2)
+    numerical = _numerical(func, inputs, eps)
+    outs, analytical = _analytical(func, inputs)
+    for idx, (x, num) in enumerate(zip(inputs, numerical)):
+        if num is None:
+            continue
+        xp = x.xp
+        rows = analytical[id(x)]
+        for k, i, row in rows:
+            n_col = xp.asarray([num[j][k][i] for j in range(x.numel())])
+            if not bool(xp.allclose(row, n_col, rtol=rtol, atol=atol)):
+                msg = (f"Jacobian mismatch for output {k} (element {i}) with respect to input {idx},\n"
+                       f"numerical:{n_col}\nanalytical:{row}\n")
+                if raise_exception:
+                    raise GradcheckError(msg)
+                return False
+    return True
+
+
+def gradgradcheck(func: Callable, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: float = 1e-5,
+                  rtol: float = 1e-3, raise_exception: bool = True, **_ignored) -> bool:
+    """gradcheck applied to the gradient itself: checks that backward is differentiable and right."""
+    from . import grad as autograd_grad
+    from ..tensor import Tensor
+    inputs = _inputs(inputs)
+    outs = _flat_outputs(func(*inputs))
+    if grad_outputs is None:
+        from ..backend import default_generator
+        grad_outputs = []
+        for o in outs:
+            rng = default_generator.rng(o.xp)
+            g = Tensor._make(rng.standard_normal(o.shape).astype(o.array.dtype))
+            g.requires_grad = True
+            grad_outputs.append(g)
+    grad_outputs = list(grad_outputs)
+    diff_inputs = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
+    n = len(inputs)
+
+    def first_grads(*args):
+        xs, gos = args[:n], args[n:]
+        ys = _flat_outputs(func(*xs))
+        gs = autograd_grad(ys, [x for x in xs if isinstance(x, Tensor) and x.requires_grad], list(gos),
+                           create_graph=True, allow_unused=True)
+        return tuple(g for g in gs if g is not None)
+
+    return gradcheck(first_grads, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)

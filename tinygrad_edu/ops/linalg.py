@@ -1,0 +1,55 @@
+"""Matrix multiplication: the GEMM everything heavy (linear layers, convolution) ends in."""
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from .elementwise import operands
+
+
+class MatMul(Function):
+    """Y = A @ B (batched, broadcasting over leading dims);  dA = dY @ B^T,  dB = A^T @ dY."""
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a.array @ b.array
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ga = g @ b.mT if ctx.needs_input_grad[0] else None
+        gb = a.mT @ g if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+def _fmt(shape):
+    return "x".join(str(s) for s in shape)
+
+
+def matmul(a: Tensor, b: Tensor) -> Tensor:
+    """``a @ b`` with NumPy's rules for 1-D operands; shapes are checked before any work."""
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        raise TypeError("matmul(): both arguments must be Tensors")
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D")
+    a, b = operands(a, b, "matmul") if a.dtype is not b.dtype else (a, b)
+    if a.ndim == 1 and b.ndim == 1:
+        if a.shape[0] != b.shape[0]:
+            raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] "
+                               f"to have the same number of elements, but got {a.shape[0]} and {b.shape[0]} "
+                               "elements respectively")
+    elif a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+        sa = a.shape if a.ndim > 1 else (1,) + tuple(a.shape)
+        sb = b.shape if b.ndim > 1 else tuple(b.shape) + (1,)
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_fmt(sa[-2:])} and {_fmt(sb[-2:])})"
+                           + (f" (batched shapes {list(a.shape)} and {list(b.shape)})" if a.ndim > 2 or b.ndim > 2 else ""))
+    if a.ndim > 2 and b.ndim > 2:
+        from .elementwise import broadcast_shape
+        broadcast_shape(a.shape[:-2], b.shape[:-2], "matmul")
+    a2 = a if a.ndim > 1 else a.unsqueeze(0)
+    b2 = b if b.ndim > 1 else b.unsqueeze(-1)
+    y = MatMul.apply(a2, b2)
+    if a.ndim == 1:
+        y = y.squeeze(-2)
+    if b.ndim == 1:
+        y = y.squeeze(-1)
+    return y

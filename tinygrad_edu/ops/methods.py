@@ -1,0 +1,66 @@
+"""Tensor's operators and methods, each a one-line delegation to an op function."""
+from __future__ import annotations
+
+from ..tensor import Tensor
+from . import activation as A
+from . import elementwise as E
+from . import linalg as L
+from . import reduction as R
+from . import shape as S
+
+
+def _r(fn):
+    """The reflected form of a binary op: ``2 - x`` calls ``x.__rsub__(2)``."""
+    return lambda self, other: fn(other, self)
+
+
+_methods = {
+    # arithmetic
+    "__add__": E.add, "__radd__": E.add, "__sub__": E.sub, "__rsub__": _r(E.sub),
+    "__mul__": E.mul, "__rmul__": E.mul, "__truediv__": E.div, "__rtruediv__": _r(E.div),
+    "__pow__": E.pow, "__rpow__": _r(E.pow), "__matmul__": L.matmul, "__rmatmul__": _r(L.matmul),
+    "__neg__": E.neg, "__abs__": E.abs, "__pos__": lambda self: self,
+    "add": E.add, "sub": E.sub, "subtract": E.sub, "mul": E.mul, "multiply": E.mul, "div": E.div,
+    "divide": E.div, "true_divide": E.div, "pow": E.pow, "neg": E.neg, "negative": E.neg, "abs": E.abs,
+    "matmul": L.matmul, "mm": L.matmul, "bmm": L.matmul,
+    "exp": E.exp, "log": E.log, "sqrt": E.sqrt, "sin": E.sin, "cos": E.cos, "tanh": E.tanh,
+    "sigmoid": E.sigmoid, "relu": E.relu, "clamp": E.clamp, "clip": E.clamp,
+    "maximum": E.maximum, "minimum": E.minimum,
+    "where": lambda self, condition, other: E.where(condition, self, other),
+    "square": lambda self: self * self, "rsqrt": lambda self: 1 / E.sqrt(self),
+    "reciprocal": lambda self: 1 / self,
+    # comparisons: bool tensors outside the graph
+    "__lt__": lambda a, b: E.compare(a, b, "less"), "__le__": lambda a, b: E.compare(a, b, "less_equal"),
+    "__gt__": lambda a, b: E.compare(a, b, "greater"), "__ge__": lambda a, b: E.compare(a, b, "greater_equal"),
+    "__eq__": lambda a, b: E.compare(a, b, "equal"), "__ne__": lambda a, b: E.compare(a, b, "not_equal"),
+    "lt": lambda a, b: E.compare(a, b, "less"), "le": lambda a, b: E.compare(a, b, "less_equal"),
+    "gt": lambda a, b: E.compare(a, b, "greater"), "ge": lambda a, b: E.compare(a, b, "greater_equal"),
+    "eq": lambda a, b: E.compare(a, b, "equal"), "ne": lambda a, b: E.compare(a, b, "not_equal"),
+    "__and__": lambda a, b: E.compare(a, b, "logical_and"), "__or__": lambda a, b: E.compare(a, b, "logical_or"),
+    "__xor__": lambda a, b: E.compare(a, b, "logical_xor"),
+    "__invert__": lambda a: Tensor._make(a.xp.logical_not(a.array) if a.dtype.kind == 0 else ~a.array),
+    "logical_not": lambda a: Tensor._make(a.xp.logical_not(a.array)),
+    "isnan": lambda a: Tensor._make(a.xp.isnan(a.array)), "isinf": lambda a: Tensor._make(a.xp.isinf(a.array)),
+    "isfinite": lambda a: Tensor._make(a.xp.isfinite(a.array)),
+    "sign": lambda a: Tensor._make(a.xp.sign(a.array)),
+    "equal": lambda a, b: a.shape == b.shape and bool((a.array == b.array).all()),
+    "allclose": lambda a, b, rtol=1e-5, atol=1e-8, equal_nan=False: bool(
+        a.xp.allclose(a.array, b.array, rtol=rtol, atol=atol, equal_nan=equal_nan)),
+    # reductions
+    "sum": R.sum, "mean": R.mean, "var": R.var, "std": R.std, "norm": R.norm, "logsumexp": R.logsumexp,
+    "max": R.max, "min": R.min, "amax": R.amax, "amin": R.amin, "argmax": R.argmax, "argmin": R.argmin,
+    "all": R.all, "any": R.any,
+    "expand": R.expand, "expand_as": lambda self, other: R.expand(self, other.shape),
+    "broadcast_to": R.broadcast_to,
+    # shape
+    "reshape": S.reshape, "view": S.reshape, "view_as": lambda self, other: S.reshape(self, other.shape),
+    "reshape_as": lambda self, other: S.reshape(self, other.shape),
+    "flatten": S.flatten, "squeeze": S.squeeze, "unsqueeze": S.unsqueeze, "permute": S.permute,
+    "transpose": S.transpose, "swapaxes": S.transpose, "t": S.t, "repeat": S.repeat,
+    "split": S.split, "chunk": S.chunk, "gather": S.gather, "__getitem__": S.getitem,
+    # activations
+    "softmax": A.softmax, "log_softmax": A.log_softmax,
+}
+
+for _name, _fn in _methods.items():
+    setattr(Tensor, _name, _fn)

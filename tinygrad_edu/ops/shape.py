@@ -1,0 +1,371 @@
+"""Ops that move elements without changing them: reshape, permute, indexing, cat, gather, ...
+
+Their derivatives move the gradient back: reshape's is a reshape, permute's the inverse permute,
+indexing's a scatter-add (so an element picked twice gets both gradients).
+"""
+from __future__ import annotations
+
+import builtins
+from typing import List, Sequence
+
+from .. import backend
+from ..autograd.function import Function
+from ..tensor import Tensor, _wrap_dim
+
+
+def _sizes(args, op):
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    for s in args:
+        if not isinstance(s, int) or isinstance(s, bool):
+            raise TypeError(f"{op}(): argument 'shape' must be a tuple of ints, but found element of type "
+                            f"{type(s).__name__}")
+    return tuple(args)
+
+
+def infer_shape(shape: tuple, numel: int, op: str = "view") -> tuple:
+    """Resolve one -1 and check the element count, with PyTorch's message."""
+    if builtins.sum(1 for s in shape if s == -1) > 1:
+        raise RuntimeError(f"{op}(): only one dimension can be inferred")
+    known = 1
+    for s in shape:
+        if s != -1:
+            if s < 0:
+                raise RuntimeError(f"{op}(): invalid shape dimension {s}")
+            known *= s
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+class Reshape(Function):
+    """y = x with a new shape;  dx = dy reshaped back."""
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        return x.array.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return reshape(g, ctx.shape), None
+
+
+def reshape(x: Tensor, *shape) -> Tensor:
+    shape = infer_shape(_sizes(shape, "reshape"), x.numel(), "reshape")
+    if shape == x.shape:
+        return x
+    return Reshape.apply(x, shape)
+
+
+class Permute(Function):
+    """y = x with its axes reordered;  dx = dy with the inverse order."""
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return x.array.transpose(dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        inv = [0] * len(ctx.dims)
+        for i, d in enumerate(ctx.dims):
+            inv[d] = i
+        return Permute.apply(g, tuple(inv)), None
+
+
+def permute(x: Tensor, *dims) -> Tensor:
+    dims = _sizes(dims, "permute")
+    if len(dims) != x.ndim:
+        raise RuntimeError(f"permute(): number of dimensions in the tensor input does not match the length of "
+                           f"the desired ordering of dimensions i.e. input.dim() = {x.ndim} is not equal to "
+                           f"len(dims) = {len(dims)}")
+    dims = tuple(_wrap_dim(d, x.ndim, "permute") for d in dims)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"permute(): duplicate dims are not allowed (got {list(dims)})")
+    return Permute.apply(x, dims)
+
+
+def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
+    d0, d1 = _wrap_dim(dim0, x.ndim, "transpose"), _wrap_dim(dim1, x.ndim, "transpose")
+    if x.ndim < 2 or d0 == d1:
+        return x
+    dims = list(range(x.ndim))
+    dims[d0], dims[d1] = dims[d1], dims[d0]
+    return Permute.apply(x, tuple(dims))
+
+
+def t(x: Tensor) -> Tensor:
+    if x.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
+    return transpose(x, 0, 1) if x.ndim == 2 else x
+
+
+def squeeze(x: Tensor, dim=None) -> Tensor:
+    if dim is None:
+        dims = [i for i, s in enumerate(x.shape) if s == 1]
+    else:
+        dims = [_wrap_dim(d, x.ndim, "squeeze") for d in ((dim,) if isinstance(dim, int) else dim)]
+    shape = tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1))
+    return reshape(x, shape)
+
+
+def unsqueeze(x: Tensor, dim: int) -> Tensor:
+    n = x.ndim + 1
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim}) "
+                         "in unsqueeze()")
+    dim %= n
+    return reshape(x, x.shape[:dim] + (1,) + x.shape[dim:])
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    if x.ndim == 0:
+        return reshape(x, (1,))
+    s, e = _wrap_dim(start_dim, x.ndim, "flatten"), _wrap_dim(end_dim, x.ndim, "flatten")
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    n = 1
+    for d in x.shape[s:e + 1]:
+        n *= d
+    return reshape(x, x.shape[:s] + (n,) + x.shape[e + 1:])
+
+
+def repeat(x: Tensor, *sizes) -> Tensor:
+    """Tile ``x``: each dimension repeated ``sizes[i]`` times (built from reshape and expand)."""
+    sizes = _sizes(sizes, "repeat")
+    if len(sizes) < x.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions "
+                           f"of tensor (got {len(sizes)} repeat dims for a {x.ndim}-D tensor)")
+    shape = (1,) * (len(sizes) - x.ndim) + tuple(x.shape)
+    inter = [v for s in shape for v in (1, s)]
+    expanded = [v for r, s in zip(sizes, shape) for v in (r, s)]
+    from .reduction import broadcast_to
+    y = broadcast_to(reshape(x, inter), expanded)
+    return reshape(y, tuple(r * s for r, s in zip(sizes, shape)))
+
+
+# ----------------------------------------------------------------------------- indexing
+def normalize_index(x: Tensor, index):
+    """Turn an index (ints, slices, None, Ellipsis, tensors, bool masks, lists) into one NumPy
+    understands, checking bounds here so errors name the dimension and its size."""
+    items = index if isinstance(index, tuple) else (index,)
+    out = []
+    consumed = builtins.sum(1 if not (it is None or it is Ellipsis) else 0 for it in items)
+    consumed += builtins.sum(_as_index_array(it, x).ndim - 1 for it in items
+                             if _is_bool_index(it))
+    if consumed > x.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
+    dim = 0
+    for it in items:
+        if it is None:
+            out.append(None)
+        elif it is Ellipsis:
+            out.append(Ellipsis)
+            dim += x.ndim - consumed
+        elif isinstance(it, slice):
+            out.append(it)
+            dim += 1
+        elif isinstance(it, int) and not isinstance(it, bool):
+            size = x.shape[dim]
+            if not -size <= it < size:
+                raise IndexError(f"index {it} is out of bounds for dimension {dim} with size {size}")
+            out.append(it)
+            dim += 1
+        else:
+            arr = _as_index_array(it, x)
+            if arr.dtype == bool:
+                want = x.shape[dim:dim + arr.ndim]
+                if tuple(arr.shape) != tuple(want):
+                    raise IndexError(f"The shape of the mask {list(arr.shape)} at index {dim} does not match "
+                                     f"the shape of the indexed tensor {list(want)} at index {dim}")
+                dim += arr.ndim
+            else:
+                size = x.shape[dim]
+                if arr.size and (int(arr.max()) >= size or int(arr.min()) < -size):
+                    bad = int(arr.max()) if int(arr.max()) >= size else int(arr.min())
+                    raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+                dim += 1
+            out.append(arr)
+    return tuple(out)
+
+
+def _is_bool_index(it) -> bool:
+    if isinstance(it, Tensor):
+        return it.dtype is backend.bool_
+    if backend.is_array(it):
+        return it.dtype == bool
+    return isinstance(it, list) and len(it) > 0 and builtins.all(isinstance(v, bool) for v in it)
+
+
+def _as_index_array(it, x: Tensor):
+    if isinstance(it, Tensor):
+        arr = it.array
+    elif backend.is_array(it):
+        arr = it
+    elif isinstance(it, (list, tuple)):
+        arr = x.xp.asarray(it)
+    else:
+        raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte tensors are "
+                         f"valid indices (got {type(it).__name__})")
+    if arr.dtype != bool and arr.dtype.kind not in "iu":
+        raise IndexError(f"tensors used as indices must be long, int or bool tensors (got {arr.dtype})")
+    if backend.get_array_module(arr) is not x.xp:
+        arr = backend.to_device(arr, x.device)
+    return arr
+
+
+def _is_basic(idx) -> bool:
+    return builtins.all(i is None or i is Ellipsis or isinstance(i, (int, slice)) for i in idx)
+
+
+class GetItem(Function):
+    """y = x[index];  dx = zeros with dy added at index (repeated indices add up)."""
+    @staticmethod
+    def forward(ctx, x, idx):
+        ctx.shape, ctx.idx = x.shape, idx
+        return x.array[idx]
+
+    @staticmethod
+    def backward(ctx, g):
+        return IndexAdd.apply(g, ctx.idx, ctx.shape), None
+
+
+class IndexAdd(Function):
+    """y = zeros(shape) with g added at index (GetItem's derivative);  dg = dy[index]."""
+    @staticmethod
+    def forward(ctx, g, idx, shape):
+        ctx.idx = idx
+        out = g.xp.zeros(shape, dtype=g.array.dtype)
+        if _is_basic(idx):
+            out[idx] = g.array
+        else:
+            g.xp.add.at(out, idx, g.array)
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return GetItem.apply(gg, ctx.idx), None, None
+
+
+def getitem(x: Tensor, index) -> Tensor:
+    return GetItem.apply(x, normalize_index(x, index))
+
+
+class Gather(Function):
+    """y[i][j] = x[i][index[i][j]] along ``dim``;  dx = dy scattered back, adding on repeats."""
+    @staticmethod
+    def forward(ctx, x, dim, index):
+        ctx.shape, ctx.dim, ctx.index = x.shape, dim, index.array
+        return x.xp.take_along_axis(x.array, index.array, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ScatterAdd.apply(g, ctx.dim, ctx.index, ctx.shape), None, None
+
+
+class ScatterAdd(Function):
+    """y = zeros(shape) with g added at ``index`` along ``dim``;  dg = gather(dy)."""
+    @staticmethod
+    def forward(ctx, g, dim, index, shape):
+        ctx.dim, ctx.index = dim, index
+        xp = g.xp
+        out = xp.zeros(shape, dtype=g.array.dtype)
+        grid = list(xp.indices(index.shape, sparse=True))
+        grid[dim] = index
+        xp.add.at(out, tuple(grid), g.array)
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return Gather.apply(gg, ctx.dim, Tensor._make(ctx.index)), None, None, None
+
+
+def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:
+    d = _wrap_dim(dim, x.ndim, "gather")
+    if not isinstance(index, Tensor) or index.dtype.kind != 1:
+        raise RuntimeError("gather(): Expected dtype int64 for index")
+    if index.ndim != x.ndim:
+        raise RuntimeError(f"gather(): Index tensor must have the same number of dimensions as input tensor "
+                           f"(got {index.ndim} and {x.ndim})")
+    if index.numel() and (int(index.array.max()) >= x.shape[d] or int(index.array.min()) < 0):
+        raise RuntimeError(f"gather(): index {int(index.array.max())} is out of bounds for dimension {d} "
+                           f"with size {x.shape[d]}")
+    return Gather.apply(x, d, index)
+
+
+# ----------------------------------------------------------------------------- joining and splitting
+class Cat(Function):
+    """y = the inputs joined along ``dim``;  each dx = its slice of dy."""
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.dim, ctx.sizes = dim, [x.shape[dim] for x in xs]
+        return xs[0].xp.concatenate([x.array for x in xs], axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (None,) + tuple(split(g, ctx.sizes, ctx.dim))
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"cat(): expected a sequence of Tensors, but element {i} is {type(t).__name__}")
+    ref = tensors[0]
+    d = _wrap_dim(dim, ref.ndim, "cat")
+    for i, t in enumerate(tensors[1:], 1):
+        if t.ndim != ref.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} and {t.ndim}")
+        for k in range(ref.ndim):
+            if k != d and t.shape[k] != ref.shape[k]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
+                                   f"{ref.shape[k]} but got size {t.shape[k]} for tensor number {i} in the list.")
+    dt = ref.dtype
+    for t in tensors[1:]:
+        dt = backend.promote(dt, t.dtype)
+    tensors = [t if t.dtype is dt else t.to(dt) for t in tensors]
+    return Cat.apply(d, *tensors)
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t in enumerate(tensors[1:], 1):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} "
+                               f"at entry 0 and {list(t.shape)} at entry {i}")
+    return cat([unsqueeze(t, dim) for t in tensors], dim)
+
+
+def split(x: Tensor, split_size_or_sections, dim: int = 0) -> List[Tensor]:
+    d = _wrap_dim(dim, x.ndim, "split")
+    n = x.shape[d]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0:
+            raise RuntimeError(f"split(): split_size must be a positive integer, but got {step}")
+        sizes = [builtins.min(step, n - i) for i in range(0, n, step)] or [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if builtins.sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's "
+                               f"size at dimension {d}), but got split_sizes={sizes}")
+    out, start = [], 0
+    pre = (slice(None),) * d
+    for s in sizes:
+        out.append(GetItem.apply(x, pre + (slice(start, start + s),)))
+        start += s
+    return out
+
+
+def chunk(x: Tensor, chunks: int, dim: int = 0) -> List[Tensor]:
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    n = x.shape[_wrap_dim(dim, x.ndim, "chunk")]
+    return split(x, builtins.max(1, -(-n // chunks)), dim)

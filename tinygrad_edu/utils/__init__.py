@@ -1,0 +1,1 @@
+"""Utilities: data loading, datasets, images, checkpoints, model summaries."""

@@ -57,3 +57,50 @@ def softmax(input: Tensor, dim: Optional[int] = None, dtype=None) -> Tensor:  # 
 def log_softmax(input: Tensor, dim: Optional[int] = None, dtype=None) -> Tensor:  # noqa: A002
     x = float_operand(input if dtype is None else input.to(dtype))
     return LogSoftmax.apply(x, _softmax_dim(x, dim, "log_softmax"))
+
+
+def relu(input, inplace=False):  # noqa: A002
+    from .elementwise import relu as _relu
+    return _relu(input)
+
+
+def sigmoid(input):  # noqa: A002
+    from .elementwise import sigmoid as _s
+    return _s(input)
+
+
+def tanh(input):  # noqa: A002
+    from .elementwise import tanh as _t
+    return _t(input)
+
+
+def relu6(input, inplace=False):  # noqa: A002
+    raise NotImplementedError('relu6 is not implemented yet')
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):  # noqa: A002
+    raise NotImplementedError('leaky_relu is not implemented yet')
+
+
+def elu(input, alpha=1.0, inplace=False):  # noqa: A002
+    raise NotImplementedError('elu is not implemented yet')
+
+
+def gelu(input, approximate='none'):  # noqa: A002
+    raise NotImplementedError('gelu is not implemented yet')
+
+
+def silu(input, inplace=False):  # noqa: A002
+    raise NotImplementedError('silu is not implemented yet')
+
+
+def softplus(input, beta=1.0, threshold=20.0):  # noqa: A002
+    raise NotImplementedError('softplus is not implemented yet')
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):  # noqa: A002
+    raise NotImplementedError('hardtanh is not implemented yet')
+
+
+__all__ = ["relu", "relu6", "leaky_relu", "elu", "gelu", "silu", "softplus", "hardtanh", "sigmoid", "tanh",
+           "softmax", "log_softmax"]

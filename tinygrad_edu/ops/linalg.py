@@ -53,3 +53,14 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     if b.ndim == 1:
         y = y.squeeze(-1)
     return y
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:  # noqa: A002
+    """y = x W^T + b, the fully connected layer (W has shape (out_features, in_features))."""
+    if input.ndim == 0 or input.shape[-1] != weight.shape[-1]:
+        rows = input.numel() // input.shape[-1] if input.ndim and input.shape[-1] else 0
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1] if input.ndim else 0} "
+                           f"and {weight.shape[-1]}x{weight.shape[0]}) (linear: input of shape {list(input.shape)}, "
+                           f"weight of shape {list(weight.shape)})")
+    y = matmul(input, weight.t())
+    return y if bias is None else y + bias

@@ -21,6 +21,12 @@ from .ops.shape import (cat, chunk, flatten, gather, permute, reshape, split, sq
                         unsqueeze)
 from .ops.linalg import matmul
 from .ops.activation import log_softmax, softmax
+from . import nn
+from .nn.parameter import Parameter
+from .utils.summary import count_parameters, summary
+from . import models
+from . import optim, utils
+from .utils.serialization import load, save
 
 clip = clamp
 concat = concatenate = cat

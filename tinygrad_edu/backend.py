@@ -130,6 +130,14 @@ ndarray = np.ndarray
 newaxis = None
 
 
+def as_strided(array, shape, strides):
+    """A view of ``array`` with new shape and byte strides (no copy), on either device: the
+    sliding-window trick behind im2col. Read it, never write through it (windows overlap)."""
+    if isinstance(array, np.ndarray):
+        return np.lib.stride_tricks.as_strided(array, shape=shape, strides=strides, writeable=False)
+    return _cupy.lib.stride_tricks.as_strided(array, shape=shape, strides=strides)
+
+
 def is_array(obj) -> bool:
     return isinstance(obj, np.ndarray) or (_cupy is not None and isinstance(obj, _cupy.ndarray))
 
@@ -192,7 +200,9 @@ def as_dtype(d) -> dtype:
 
 
 def dtype_of(array) -> dtype:
-    return as_dtype(array.dtype)
+    # A dict lookup first: this runs for every operand of every op, so it must be cheap.
+    d = _BY_NP.get(array.dtype)
+    return d if d is not None else as_dtype(array.dtype)
 
 
 def scalar_kind(value) -> int:

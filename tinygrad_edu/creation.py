@@ -38,23 +38,16 @@ def _dt(dtype, default=None):
 
 
 def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """A new tensor copied from ``data``; Python floats become float32, ints int64, bools bool."""
-    return _finish(_infer_array(data, dtype=dtype, device=device or _default_dev(data)), requires_grad)
-
-
-def _default_dev(data):
-    if isinstance(data, Tensor):
-        return data.device
-    if backend.is_array(data):
-        return backend.device_of(data)
-    return backend.default_device()
+    """A new tensor copied from ``data``; Python floats become float32, ints int64, bools bool.
+    It lands on ``device``, by default where ``data`` lives (a tensor) or the default device."""
+    return _finish(_infer_array(data, dtype=dtype, device=device), requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """Like ``tensor`` but shares memory with a NumPy array (or tensor) when it can."""
     if isinstance(data, Tensor) and dtype is None and device is None:
         return data
-    return Tensor._make(_infer_array(data, dtype=dtype, device=device or _default_dev(data), copy=False))
+    return Tensor._make(_infer_array(data, dtype=dtype, device=device, copy=False))
 
 
 def from_numpy(array) -> Tensor:
@@ -143,8 +136,10 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = 
 
 def randint(low, high=None, size=None, generator=None, dtype=None, device=None) -> Tensor:
     """Integers in [low, high): ``randint(high, size)`` or ``randint(low, high, size)``."""
-    if size is None:
+    if size is None:  # randint(high, size)
         low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=size)
+        low, high = 0, low
     if size is None:
         raise TypeError("randint(): missing the 'size' argument")
     if high <= low:

@@ -31,27 +31,40 @@ class Size(tuple):
 
 def _infer_array(data, dtype=None, device=None, copy=True):
     """Turn nested lists, scalars, arrays or tensors into an array, with a clear error for ragged or
-    non-numeric data (the check runs before NumPy sees it)."""
-    xp = backend.xp_for(device) if device is not None else None
+    non-numeric data (the check runs before NumPy sees it).
+
+    The array lands on ``device``; by default where ``data`` already lives (a tensor, a CuPy array),
+    else on the default device (``TINYGRAD_EDU_DEVICE``), NumPy arrays included, as in PyTorch."""
+    if device is None:
+        device = home_device(data)
+    xp = backend.xp_for(device)
     if isinstance(data, Tensor):
         arr = data.array
-    elif backend.is_array(data) or backend.is_numpy_scalar(data):
+    elif backend.is_array(data):
         arr = data
+    elif backend.is_numpy_scalar(data):
+        arr = backend.np.asarray(data)
     else:
         _check_nested(data)
         arr = backend.np.array(data)
         if dtype is None and arr.dtype.kind == "f":
             arr = arr.astype(backend.default_float.np)  # Python floats become float32, as in PyTorch
     if dtype is not None:
-        dt = backend.as_dtype(dtype)
-        arr = arr.astype(dt.np, copy=False)
-    elif arr.dtype.kind not in "biuf" or backend.np.dtype(arr.dtype) not in backend._BY_NP:
+        arr = arr.astype(backend.as_dtype(dtype).np, copy=False)
+    elif arr.dtype not in backend._BY_NP:  # e.g. int16 or float128: the nearest supported type
         arr = arr.astype(backend.as_dtype(arr.dtype).np)
-    if xp is None:
-        xp = backend.get_array_module(arr) if backend.is_array(arr) else backend.xp_for(backend.default_device())
     if backend.get_array_module(arr) is not xp:
-        arr = backend.to_device(arr, backend.device_of(xp.zeros(0)) if xp is not backend.np else "cpu")
+        return backend.to_device(arr, device)  # a copy already
     return xp.array(arr, copy=True) if copy else xp.asarray(arr)
+
+
+def home_device(data) -> backend.device:
+    """Where new data goes by default: a tensor's or CuPy array's own device, else the default."""
+    if isinstance(data, Tensor):
+        return data.device
+    if backend.is_array(data) and not isinstance(data, backend.np.ndarray):
+        return backend.device_of(data)
+    return backend.default_device()
 
 
 def _check_nested(data, path="data"):
@@ -96,9 +109,9 @@ class Tensor:
         self.grad: Optional[Tensor] = None
         self.grad_fn = None
         self.output_nr = 0
-        self._version = [0]
-        self._hooks: list = []
-        self._post_accumulate_hooks: list = []
+        self._version = [0]  # a list, so that .detach() and .data can share the counter
+        self._hooks = ()  # becomes a list on the first register_hook (most tensors never get one)
+        self._post_accumulate_hooks = ()
         self.name = None
 
     @classmethod
@@ -279,9 +292,11 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is None:
+            if not isinstance(self._hooks, list):
+                self._hooks = []
             self._hooks.append(hook)
             return _RemovableHandle(self._hooks, hook)
-        hooks = self.grad_fn._pre_hooks.setdefault(self.output_nr, [])
+        hooks = self.grad_fn._tensor_pre_hooks(self.output_nr)
         hooks.append(hook)
         return _RemovableHandle(hooks, hook)
 
@@ -289,6 +304,8 @@ class Tensor:
         from .autograd.function import _RemovableHandle
         if self.grad_fn is not None:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if not isinstance(self._post_accumulate_hooks, list):
+            self._post_accumulate_hooks = []
         self._post_accumulate_hooks.append(hook)
         return _RemovableHandle(self._post_accumulate_hooks, hook)
 
@@ -297,7 +314,7 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None:
-            self.grad_fn._retained[self.output_nr] = weakref.ref(self)
+            self.grad_fn._retain(self.output_nr, self)
 
     @property
     def retains_grad(self) -> bool:
@@ -375,17 +392,25 @@ class Tensor:
                                f"({op}). Wrap the update in `with tinygrad_edu.no_grad():`.")
 
     def _inplace(self, op: str, result: "Tensor") -> "Tensor":
-        """Make ``self`` hold ``result`` (which may carry graph history) and bump its version."""
+        """Make ``self`` hold ``result`` (computed out of place) and bump its version counter.
+
+        With grad recording, ``self`` takes over ``result``'s array and place in the graph (the old
+        array stays intact for any op that saved it; the version bump still flags that op). Without,
+        the values are written into ``self``'s own array, so views and ``.data`` see the change."""
         self._inplace_check(op)
+        if result.array.shape != self.array.shape:
+            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape "
+                               f"{list(result.shape)} (in {op})")
+        if result.dtype is not self.dtype:
+            if result.dtype.kind > self.dtype.kind:
+                raise RuntimeError(f"result type {result.dtype.name} can't be cast to the desired output type "
+                                   f"{self.dtype.name} (in {op})")
+            result = result.to(self.dtype)  # float32 += float64 stays float32
         if grad_mode._enabled and result.requires_grad:
             self.array = result.array
             self.grad_fn, self.output_nr, self._requires_grad = result.grad_fn, result.output_nr, True
         else:
-            arr = result.array
-            if arr.shape != self.array.shape:
-                raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape "
-                                   f"{list(arr.shape)} (in {op})")
-            self.array[...] = arr
+            self.array[...] = result.array
         self._version[0] += 1
         return self
 
@@ -416,23 +441,16 @@ class Tensor:
         return self._inplace("addcdiv_", self + t1 / t2 * value)
 
     def copy_(self, src) -> "Tensor":
-        self._inplace_check("copy_")
-        arr = src.array if isinstance(src, Tensor) else src
-        if backend.get_array_module(arr) is not self.xp:
-            arr = backend.to_device(arr, self.device)
-        try:
-            self.xp.broadcast_shapes(tuple(arr.shape), tuple(self.array.shape))
-        except ValueError:
-            raise RuntimeError(f"copy_(): the source of shape {list(arr.shape)} cannot be broadcast to "
-                               f"the destination of shape {list(self.shape)}") from None
-        self.array[...] = arr
-        self._version[0] += 1
+        """Copy ``src``'s values into this tensor (broadcasting; from any device and dtype)."""
+        from .ops.shape import setitem
+        if isinstance(src, Tensor) and type(src.array) is not type(self.array):
+            src = src.to(self.device)
+        setitem(self, Ellipsis, src)
         return self
 
     def fill_(self, value) -> "Tensor":
-        self._inplace_check("fill_")
-        self.array.fill(value.item() if isinstance(value, Tensor) else value)
-        self._version[0] += 1
+        from .ops.shape import setitem
+        setitem(self, Ellipsis, value)
         return self
 
     def zero_(self) -> "Tensor":
@@ -444,7 +462,8 @@ class Tensor:
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator=None) -> "Tensor":
         rng = (generator or backend.default_generator).rng(self.xp)
-        return self.copy_(rng.normal(mean, std, size=self.array.shape).astype(self.array.dtype))
+        # standard_normal * std + mean: the same draws as NumPy's normal(), and CuPy's Generator has no normal()
+        return self.copy_((rng.standard_normal(size=self.array.shape) * std + mean).astype(self.array.dtype))
 
     def __iadd__(self, other):
         return self.add_(other)
@@ -459,11 +478,8 @@ class Tensor:
         return self.div_(other)
 
     def __setitem__(self, index, value) -> None:
-        self._inplace_check("__setitem__")
-        from .ops.shape import normalize_index
-        idx = normalize_index(self, index)
-        self.array[idx] = value.array if isinstance(value, Tensor) else value
-        self._version[0] += 1
+        from .ops.shape import setitem
+        setitem(self, index, value)
 
 
 def _wrap_dim(dim: int, ndim: int, op: str = "") -> int:
@@ -476,6 +492,10 @@ def _wrap_dim(dim: int, ndim: int, op: str = "") -> int:
                          + (f" in {op}()" if op else ""))
     return dim % n
 
+
+# function.py needs Tensor but is imported before it exists (see there): hand it over now.
+from .autograd import function as _function  # noqa: E402
+_function.Tensor = Tensor
 
 # Operators and methods are attached by ops/methods.py, keeping the calculus out of this file.
 from .ops import methods as _methods  # noqa: E402,F401

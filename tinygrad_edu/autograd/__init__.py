@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional, Sequence, Union
 
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
-from .engine import run_backward
+from .engine import _GradStore, run_backward
 from .function import Function, Node, once_differentiable
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -32,6 +32,8 @@ def _root_grads(outputs, grad_outputs, op: str):
         if g.shape != out.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {list(g.shape)} and "
                                f"output[{i}] has a shape of {list(out.shape)}.")
+        if g.dtype is not out.dtype and out.dtype.is_floating_point:
+            g = g.to(out.dtype)  # as PyTorch does: a float64 gradient must not turn float32 work into float64
         grads.append(g)
     return grads
 
@@ -45,11 +47,12 @@ def backward(tensors, grad_tensors=None, retain_graph: Optional[bool] = None, cr
     if inputs is not None:
         inputs = _as_list(inputs)
         captured = run_backward(tensors, grads, retain, create_graph, inputs=inputs)
+        store = _GradStore(create_graph)
+        store.taken.update(id(g.array) for g in grads)
         for t in inputs:
             g = captured.get(id(t))
             if g is not None:
-                g = g if create_graph else g.detach()
-                t.grad = g if t.grad is None else t.grad + g
+                store.accumulate(t, g)
         return
     run_backward(tensors, grads, retain, create_graph)
 

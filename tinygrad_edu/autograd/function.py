@@ -21,11 +21,17 @@ derivative in ``backward`` with Tensor ops, so the backward pass is itself diffe
 from __future__ import annotations
 
 import traceback
+import weakref
 from typing import Any, List, Optional, Tuple
 
 from .. import backend
 from . import grad_mode
 from . import anomaly
+
+# The Tensor class. tensor.py imports this module before it defines Tensor, so it cannot be
+# imported here; tensor.py fills the name in once it exists (an import inside apply() would cost
+# more than the rest of a small op's bookkeeping).
+Tensor: Any = None
 
 
 class Node:
@@ -35,19 +41,30 @@ class Node:
     input made by an op, ``(leaf_tensor, 0)`` for a leaf that requires grad, ``None`` otherwise.
     """
 
+    # Defaults live on the class: a Node is made for every op, even one that is not recorded, so
+    # __init__ sets only what every node needs. Function.apply fills in the edges of a recorded
+    # node; the rarely used dicts get a per-node object only when first written.
+    next_functions: Tuple = ()
+    needs_input_grad: Tuple[bool, ...] = ()
+    _in_meta: list = []         # (shape, dtype) of each positional arg (None for non-tensors)
+    _out_meta: list = []        # (shape, numpy dtype, xp) of each output, to make zero grads
+    _saved: Optional[list] = None
+    _freed = False
+    _pre_hooks: dict = {}       # output_nr -> hooks registered on that output tensor
+    _retained: dict = {}        # output_nr -> weakref to a tensor that called retain_grad()
+    _metadata: Optional[dict] = None
+    _non_diff: frozenset = frozenset()
+    materialize_grads = True
+
     def __init__(self, fn: type):
-        self.fn = fn
-        self.next_functions: Tuple = ()
-        self.needs_input_grad: Tuple[bool, ...] = ()
-        self._saved: Optional[list] = None
-        self._out_meta: list = []       # (shape, numpy dtype, xp) of each output, to make zero grads
-        self._in_meta: list = []        # (shape, dtype) of each positional arg (None for non-tensors)
-        self._non_diff: set = set()
-        self._freed = False
-        self._pre_hooks: dict = {}      # output_nr -> hooks registered on that output tensor
-        self._retained: dict = {}       # output_nr -> weakref to a tensor that called retain_grad()
-        self.metadata: dict = {}
-        self.materialize_grads = True
+        self.fn = fn  # the Function subclass whose forward/backward this node runs
+
+    @property
+    def metadata(self) -> dict:
+        """Free-form per-node data (hooks, anomaly-mode traceback), as in PyTorch."""
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
 
     # -- what users call inside forward/backward ------------------------------------------------
     def save_for_backward(self, *tensors) -> None:
@@ -56,14 +73,13 @@ class Node:
 
     def mark_non_differentiable(self, *outputs) -> None:
         """Outputs (such as argmax indices) that never get a gradient."""
-        self._non_diff.update(id(o) for o in outputs)
+        self._non_diff = self._non_diff | {id(o) for o in outputs}
 
     def set_materialize_grads(self, value: bool) -> None:
         self.materialize_grads = bool(value)
 
     @property
     def saved_tensors(self) -> Tuple:
-        from ..tensor import Tensor
         if self._freed:
             raise RuntimeError(
                 "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -74,15 +90,13 @@ class Node:
         out = []
         for kind, item, extra in self._saved or ():
             if kind == "out":       # an output: rebuilt on demand, so the node holds no cycle
+                version = self._out_versions[extra]  # outputs start at version 0
+                self._check_version(version, 0, item.dtype, item.shape, f"output {extra} of {self.name()}")
                 t = Tensor._make(item, requires_grad=True)
-                t.grad_fn, t.output_nr = self, extra
+                t.grad_fn, t.output_nr, t._version = self, extra, version
             elif kind == "tensor":  # an input tensor, checked for in-place changes since forward
-                if item._version[0] != extra:
-                    raise RuntimeError(
-                        "one of the variables needed for gradient computation has been modified by an "
-                        f"inplace operation: [{item.dtype.name} tensor of shape {list(item.shape)}], which "
-                        f"is output 0 of {self.name()}, is at version {item._version[0]}; expected version "
-                        f"{extra} instead. Hint: clone() the tensor before changing it in place.")
+                self._check_version(item._version, extra, item.array.dtype, item.shape,
+                                    f"an input of {self.name()}")
                 t = item
             elif kind == "array":
                 t = Tensor._make(item)
@@ -90,6 +104,17 @@ class Node:
                 t = item
             out.append(t)
         return tuple(out)
+
+    @staticmethod
+    def _check_version(version: list, expected: int, dtype, shape, what: str) -> None:
+        # Every in-place op bumps its tensor's version counter; a saved value whose counter moved
+        # since forward no longer holds what backward needs, so its gradient would be silently wrong.
+        if version[0] != expected:
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an inplace "
+                f"operation: [{dtype} tensor of shape {list(shape)}], which is {what}, is at version "
+                f"{version[0]}; expected version {expected} instead. Hint: clone() the tensor before "
+                "changing it in place, or do the in-place change before using the tensor.")
 
     # -- what the engine and tools use -----------------------------------------------------------
     def name(self) -> str:
@@ -100,10 +125,30 @@ class Node:
         self.metadata.setdefault("post_hooks", []).append(hook)
         return _RemovableHandle(self.metadata["post_hooks"], hook)
 
+    def register_prehook(self, hook):
+        """Hook called as ``hook(grad_outputs)`` before this node's backward (may return new grads)."""
+        self.metadata.setdefault("pre_hooks", []).append(hook)
+        return _RemovableHandle(self.metadata["pre_hooks"], hook)
+
+    def _tensor_pre_hooks(self, output_nr: int) -> list:
+        """The hook list of one output tensor (``Tensor.register_hook`` on a non-leaf)."""
+        if "_pre_hooks" not in self.__dict__:
+            self._pre_hooks = {}
+        return self._pre_hooks.setdefault(output_nr, [])
+
+    def _retain(self, output_nr: int, tensor) -> None:
+        if "_retained" not in self.__dict__:
+            self._retained = {}
+        self._retained[output_nr] = weakref.ref(tensor)
+
     def release(self) -> None:
-        """Free what forward saved: called by the engine unless ``retain_graph=True``."""
+        """Free what forward saved: called by the engine unless ``retain_graph=True``.
+
+        As in PyTorch, only a node that saved something refuses a second backward; one that saved
+        nothing (an add, a reshape) can run again, since it has lost nothing."""
+        if self._saved:
+            self._freed = True
         self._saved = None
-        self._freed = True
 
     def __repr__(self):
         return f"<{self.name()} object at {hex(id(self))}>"
@@ -119,9 +164,10 @@ class _RemovableHandle:
 
 
 def _edge(t):
+    """Where an input's gradient goes: the node that made it, or the leaf itself."""
     if t.grad_fn is not None:
         return (t.grad_fn, t.output_nr)
-    return (t, 0) if t.requires_grad else None
+    return (t, 0) if t._requires_grad else None
 
 
 class Function:
@@ -137,15 +183,10 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any):
-        from ..tensor import Tensor
-        tensors = [a for a in args if isinstance(a, Tensor)]
-        if len(tensors) > 1:
-            _check_same_device(cls, tensors)
-        record = grad_mode._enabled and any(t.requires_grad for t in tensors)
+        """Run ``forward`` on the arguments and, if any input requires grad, record the node."""
         ctx = Node(cls)
-        if record:
-            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        prev, grad_mode._enabled = grad_mode._enabled, False
+        record = _prepare(ctx, cls, args)
+        prev, grad_mode._enabled = grad_mode._enabled, False  # forward itself is never recorded
         try:
             raw = cls.forward(ctx, *args, **kwargs)
         finally:
@@ -155,34 +196,61 @@ class Function:
         outs = []
         for i, r in enumerate(raws):
             arr = r.array if isinstance(r, Tensor) else r
-            if not backend.is_array(arr):
-                arr = (tensors[0].xp if tensors else backend.np).asarray(arr)
+            if not backend.is_array(arr):  # a Python or NumPy scalar: make it an array
+                arr = _array_module(args).asarray(arr)
             diff = record and id(r) not in ctx._non_diff and backend.dtype_of(arr).is_floating_point
-            t = Tensor._make(arr, requires_grad=diff)
+            t = Tensor._make(arr, diff)
             if diff:
                 t.grad_fn, t.output_nr = ctx, i
             outs.append(t)
         if record:
-            ctx.next_functions = tuple(_edge(a) if isinstance(a, Tensor) else None for a in args)
-            ctx._in_meta = [(a.shape, a.dtype) if isinstance(a, Tensor) else None for a in args]
-            ctx._out_meta = [(o.shape, o.array.dtype, o.xp) for o in outs]
-            ctx._saved = _resolve_saved(ctx._saved, raws, outs)
+            ctx._out_meta = [(o.array.shape, o.array.dtype, backend.get_array_module(o.array)) for o in outs]
+            if ctx._saved:
+                ctx._saved = _resolve_saved(ctx._saved, raws, outs)
+                ctx._out_versions = [o._version for o in outs]  # to catch in-place edits of outputs
             if anomaly._enabled:
-                ctx.metadata["traceback_"] = traceback.format_stack()[:-2]
+                ctx.metadata["traceback_"] = anomaly.user_stack()
         else:
-            ctx._saved = None
+            ctx._saved = None  # nothing will call backward: keep nothing alive
         return tuple(outs) if multi else outs[0]
+
+
+def _prepare(ctx: Node, cls, args) -> bool:
+    """Look at the arguments once: check that the tensors share a device and, when one of them
+    requires grad (and grad mode is on), give the node its edges, one per positional argument.
+    Returns whether the op is recorded."""
+    first, record = None, False
+    for a in args:
+        if isinstance(a, Tensor):
+            if first is None:
+                first = a
+            elif type(a.array) is not type(first.array):  # a NumPy and a CuPy array: two devices
+                _device_error(cls, first, a)
+            if a._requires_grad:
+                record = True
+    if not (record and grad_mode._enabled):
+        return False
+    ctx.next_functions = tuple([_edge(a) if isinstance(a, Tensor) else None for a in args])
+    ctx.needs_input_grad = tuple([e is not None for e in ctx.next_functions])  # edge iff grad wanted
+    ctx._in_meta = [(a.array.shape, backend.dtype_of(a.array)) if isinstance(a, Tensor) else None for a in args]
+    return True
+
+
+def _array_module(args):
+    for a in args:
+        if isinstance(a, Tensor):
+            return a.xp
+    return backend.np
 
 
 def _resolve_saved(saved, raws, outs):
     """Tag each saved object: an output (rebuilt lazily), an input tensor (version-checked) or data."""
-    from ..tensor import Tensor
     if not saved:
         return []
     out_ids = {id(r): i for i, r in enumerate(raws)}
     resolved = []
     for s in saved:
-        if id(s) in out_ids:
+        if id(s) in out_ids:  # keep the array, not the output Tensor (which holds this node: a cycle)
             i = out_ids[id(s)]
             resolved.append(("out", outs[i].array, i))
         elif isinstance(s, Tensor):
@@ -194,13 +262,10 @@ def _resolve_saved(saved, raws, outs):
     return resolved
 
 
-def _check_same_device(cls, tensors):
-    d0 = tensors[0].device
-    for t in tensors[1:]:
-        if t.device != d0:
-            raise RuntimeError(
-                "Expected all tensors to be on the same device, but found at least two devices, "
-                f"{d0} and {t.device}! (in {cls.__name__})")
+def _device_error(cls, a, b):
+    raise RuntimeError(
+        "Expected all tensors to be on the same device, but found at least two devices, "
+        f"{a.device} and {b.device}! (in {cls.__name__}; move one with .to(device))")
 
 
 def once_differentiable(fn):

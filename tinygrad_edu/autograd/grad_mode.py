@@ -33,7 +33,17 @@ class set_grad_enabled:
 
 
 class _Mode:
+    """Base of no_grad/enable_grad: a context manager, a decorator with or without parentheses
+    (``@no_grad()`` and ``@no_grad``)."""
     mode = True
+
+    def __new__(cls, fn=None):
+        if callable(fn):  # used as a bare decorator: @no_grad
+            return _Mode.wrap(fn, cls.mode)
+        return super().__new__(cls)
+
+    def __init__(self, fn=None):
+        pass
 
     def __enter__(self):
         global _enabled

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+from .. import backend
+
 
 class GradcheckError(RuntimeError):
     pass
@@ -27,22 +29,22 @@ def _flat_outputs(out):
 def _numerical(fn, inputs, eps):
     """Jacobians by central differences: one per (input, output) pair, shape (in.numel, out.numel)."""
     from ..autograd.grad_mode import no_grad
-    np_ = None
     jac = []
     with no_grad():
         for x in inputs:
             if not (hasattr(x, "requires_grad") and x.requires_grad):
                 jac.append(None)
                 continue
-            flat = x.array.reshape(-1)  # a view: perturb in place
+            arr = x.array  # perturbed in place, one element at a time (any layout, even a view)
             cols = []
-            for j in range(flat.size):
-                orig = flat[j].item()
-                flat[j] = orig + eps
+            for j in range(arr.size):
+                idx = tuple(int(i) for i in backend.np.unravel_index(j, arr.shape))
+                orig = arr[idx].item()
+                arr[idx] = orig + eps
                 plus = [o.array.reshape(-1).copy() for o in _flat_outputs(fn(*inputs))]
-                flat[j] = orig - eps
+                arr[idx] = orig - eps
                 minus = [o.array.reshape(-1).copy() for o in _flat_outputs(fn(*inputs))]
-                flat[j] = orig
+                arr[idx] = orig
                 cols.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
             jac.append(cols)
     return jac
@@ -56,9 +58,12 @@ def _analytical(fn, inputs, create_graph=False):
     jac = {id(x): [] for x in diff_inputs}  # per input: per output element, the gradient row
     for k, out in enumerate(outs):
         for i in range(out.numel()):
-            g = out.xp.zeros(out.shape, dtype=out.array.dtype)
-            g.reshape(-1)[i] = 1
-            grads = autograd_grad(out, diff_inputs, Tensor._make(g), retain_graph=True, allow_unused=True)
+            if not out.requires_grad:  # an output that does not depend on any input: zero rows
+                grads = [None] * len(diff_inputs)
+            else:
+                g = out.xp.zeros(out.shape, dtype=out.array.dtype)
+                g.reshape(-1)[i] = 1
+                grads = autograd_grad(out, diff_inputs, Tensor._make(g), retain_graph=True, allow_unused=True)
             for x, gx in zip(diff_inputs, grads):
                 row = gx.array.reshape(-1) if gx is not None else x.xp.zeros(x.numel(), dtype=x.array.dtype)
                 jac[id(x)].append((k, i, row))
@@ -113,10 +118,12 @@ def gradgradcheck(func: Callable, inputs, grad_outputs=None, *, eps: float = 1e-
     n = len(inputs)
 
     def first_grads(*args):
+        from .grad_mode import enable_grad
         xs, gos = args[:n], args[n:]
-        ys = _flat_outputs(func(*xs))
-        gs = autograd_grad(ys, [x for x in xs if isinstance(x, Tensor) and x.requires_grad], list(gos),
-                           create_graph=True, allow_unused=True)
+        with enable_grad():  # the numerical pass runs under no_grad, but a first gradient needs a graph
+            ys = _flat_outputs(func(*xs))
+            gs = autograd_grad(ys, [x for x in xs if isinstance(x, Tensor) and x.requires_grad], list(gos),
+                               create_graph=True, allow_unused=True)
         return tuple(g for g in gs if g is not None)
 
     return gradcheck(first_grads, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,

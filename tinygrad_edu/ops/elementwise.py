@@ -51,12 +51,16 @@ def as_operand(x, like: Tensor, op: str) -> Tensor:
 
 
 def operands(a, b, op: str):
-    """Both operands as tensors of one dtype (cast differentiably where they differ)."""
+    """Both operands as tensors of one dtype (cast differentiably where they differ), with shapes
+    checked to broadcast."""
     if not isinstance(a, Tensor):
         a = as_operand(a, b, op)
-    b = as_operand(b, a, op)
+    if not isinstance(b, Tensor):
+        b = as_operand(b, a, op)
     if a.array.shape != b.array.shape:
         broadcast_shape(a.array.shape, b.array.shape, op)
+    if a.array.dtype == b.array.dtype:  # the common case, decided without promotion rules
+        return a, b
     dt = result_dtype(a, b)
     if a.dtype is not dt:
         a = Cast.apply(a, dt) if a.requires_grad else Tensor._make(a.array.astype(dt.np))
@@ -180,8 +184,11 @@ class Pow(Function):
     @staticmethod
     def backward(ctx, g):
         a, b, y = ctx.saved_tensors
-        ga = g * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
-        gb = g * y * a.log() if ctx.needs_input_grad[1] else None
+        ga = gb = None
+        if ctx.needs_input_grad[0]:  # where b == 0, y is constant 1: 0, not 0 * a^-1 (inf at a == 0)
+            ga = where(b == 0, 0.0, g * b * a ** (b - 1))
+        if ctx.needs_input_grad[1]:  # where a == 0 (and b >= 0), y is 0 for every b: 0, not 0 * log 0
+            gb = where((a == 0) & (b >= 0), 0.0, g * y * a.log())
         return ga, gb
 
 
@@ -312,7 +319,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, g):
         y, = ctx.saved_tensors
-        return g * (y.array > 0)
+        return g * ~(y.array <= 0)  # not "y > 0": a nan passes its gradient on, as in PyTorch
 
 
 class Abs(Function):
@@ -426,9 +433,13 @@ def div(a, b) -> Tensor:
 
 
 def pow(a, b) -> Tensor:  # noqa: A001 (PyTorch's name)
-    if isinstance(a, Tensor) and isinstance(b, (int, float)) and not isinstance(b, bool):
+    if isinstance(a, Tensor) and isinstance(b, (int, float, backend.np.number)) and not isinstance(b, bool):
+        # a Python number: a NumPy float64 scalar would turn a float32 array into float64
+        b = float(b) if isinstance(b, (float, backend.np.floating)) else int(b)
         if isinstance(b, float) and not a.dtype.is_floating_point:
             a = float_operand(a)
+        elif b < 0 and not a.dtype.is_floating_point:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
         return PowScalar.apply(a, b)
     a, b = operands(a, b, "pow")
     return Pow.apply(a, b)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .elementwise import operands
 
 
 class MatMul(Function):
@@ -31,7 +30,9 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
         raise TypeError("matmul(): both arguments must be Tensors")
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D")
-    a, b = operands(a, b, "matmul") if a.dtype is not b.dtype else (a, b)
+    if a.dtype is not b.dtype:  # PyTorch does not promote here: a silent float64 would double the cost
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype.name} != {b.dtype.name} "
+                           "(convert one with .to(dtype))")
     if a.ndim == 1 and b.ndim == 1:
         if a.shape[0] != b.shape[0]:
             raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] "

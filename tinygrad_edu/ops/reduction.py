@@ -5,6 +5,7 @@ the engine needs to undo broadcasting for every op.
 """
 from __future__ import annotations
 
+import builtins
 from typing import Optional, Sequence, Union
 
 from .. import backend
@@ -84,7 +85,7 @@ def sum_to(x: Tensor, shape) -> Tensor:
     shape = tuple(shape)
     if x.shape == shape:
         return x
-    if len(shape) > x.ndim or any(s != 1 and s != t for s, t in zip(shape[::-1], x.shape[::-1])):
+    if len(shape) > x.ndim or builtins.any(s != 1 and s != t for s, t in zip(shape[::-1], x.shape[::-1])):
         raise RuntimeError(f"sum_to: shape {list(shape)} does not broadcast to {list(x.shape)}")
     return SumTo.apply(x, shape)
 
@@ -146,7 +147,7 @@ def var(x: Tensor, dim: Dims = None, unbiased: Optional[bool] = None, keepdim: b
     dims = normalize_dims(dim, x.ndim, "var")
     d = x - mean(x, dims, keepdim=True)
     n = _count(x, dims)
-    return Sum.apply(d * d, dims, keepdim) / float(max(n - correction, 0) or float("nan"))
+    return Sum.apply(d * d, dims, keepdim) / float(builtins.max(n - correction, 0) or float("nan"))
 
 
 def std(x: Tensor, dim: Dims = None, unbiased: Optional[bool] = None, keepdim: bool = False,

@@ -168,7 +168,8 @@ def normalize_index(x: Tensor, index):
         elif isinstance(it, slice):
             out.append(it)
             dim += 1
-        elif isinstance(it, int) and not isinstance(it, bool):
+        elif isinstance(it, (int, backend.np.integer)) and not isinstance(it, bool):
+            it = int(it)
             size = x.shape[dim]
             if not -size <= it < size:
                 raise IndexError(f"index {it} is out of bounds for dimension {dim} with size {size}")
@@ -254,12 +255,58 @@ def getitem(x: Tensor, index) -> Tensor:
     return GetItem.apply(x, normalize_index(x, index))
 
 
+class IndexPut(Function):
+    """y = x with y[index] = v;  dx = dy with zeros at index, dv = dy[index] (summed to v's shape)."""
+    @staticmethod
+    def forward(ctx, x, v, idx):
+        ctx.idx = idx
+        out = x.array.copy()
+        out[idx] = v.array
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        keep = g.xp.ones(g.shape, dtype=bool)
+        keep[ctx.idx] = False  # the overwritten elements no longer depend on x
+        gx = g * keep if ctx.needs_input_grad[0] else None
+        gv = GetItem.apply(g, ctx.idx) if ctx.needs_input_grad[1] else None
+        return gx, gv, None
+
+
+def setitem(x: Tensor, index, value) -> None:
+    """``x[index] = value`` in place. Recorded in the graph (as ``IndexPut``) when grad mode is on and
+    ``x`` or ``value`` requires grad; otherwise the values are written straight into x's array."""
+    from ..autograd import grad_mode
+    from .elementwise import as_operand, broadcast_shape
+    x._inplace_check("__setitem__")
+    idx = normalize_index(x, index)
+    v = value if isinstance(value, Tensor) else as_operand(value, x, "__setitem__")
+    region = x.array[idx].shape
+    if v.shape != region:
+        try:
+            broadcast_shape(tuple(v.shape), region)
+            if v.ndim > len(region) and builtins.any(s != 1 for s in v.shape[:v.ndim - len(region)]):
+                raise RuntimeError
+        except RuntimeError:
+            raise RuntimeError(f"shape mismatch: value tensor of shape {list(v.shape)} cannot be broadcast to "
+                               f"indexing result of shape {list(region)}") from None
+        if v.ndim > len(region):
+            v = reshape(v, v.shape[v.ndim - len(region):])
+    if v.dtype is not x.dtype:
+        v = v.to(x.dtype)
+    if grad_mode._enabled and (x.requires_grad or v.requires_grad):
+        x._inplace("__setitem__", IndexPut.apply(x, v, idx))
+    else:
+        x.array[idx] = v.array
+        x._version[0] += 1
+
+
 class Gather(Function):
     """y[i][j] = x[i][index[i][j]] along ``dim``;  dx = dy scattered back, adding on repeats."""
     @staticmethod
     def forward(ctx, x, dim, index):
         ctx.shape, ctx.dim, ctx.index = x.shape, dim, index.array
-        return x.xp.take_along_axis(x.array, index.array, axis=dim)
+        return x.array[_along(x.xp, index.array, dim)]
 
     @staticmethod
     def backward(ctx, g):
@@ -271,11 +318,8 @@ class ScatterAdd(Function):
     @staticmethod
     def forward(ctx, g, dim, index, shape):
         ctx.dim, ctx.index = dim, index
-        xp = g.xp
-        out = xp.zeros(shape, dtype=g.array.dtype)
-        grid = list(xp.indices(index.shape, sparse=True))
-        grid[dim] = index
-        xp.add.at(out, tuple(grid), g.array)
+        out = g.xp.zeros(shape, dtype=g.array.dtype)
+        g.xp.add.at(out, _along(g.xp, index, dim), g.array)  # add.at: repeated indices add up
         return out
 
     @staticmethod
@@ -283,16 +327,35 @@ class ScatterAdd(Function):
         return Gather.apply(gg, ctx.dim, Tensor._make(ctx.index)), None, None, None
 
 
+def _along(xp, index, dim: int) -> tuple:
+    """The advanced index that picks ``x[i][index[i][j]]`` (for dim 1): every position of
+    ``index`` addresses itself in the other dims, and ``index``'s value in ``dim``."""
+    nd = len(index.shape)  # an open grid (arange per dim, broadcastable); CuPy's indices() has no sparse=
+    grid = [xp.arange(n).reshape([n if i == d else 1 for i in range(nd)]) for d, n in enumerate(index.shape)]
+    grid[dim] = index
+    return tuple(grid)
+
+
 def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:
     d = _wrap_dim(dim, x.ndim, "gather")
     if not isinstance(index, Tensor) or index.dtype.kind != 1:
-        raise RuntimeError("gather(): Expected dtype int64 for index")
-    if index.ndim != x.ndim:
+        got = index.dtype.name if isinstance(index, Tensor) else type(index).__name__
+        raise RuntimeError(f"gather(): Expected dtype int64 for index, but got {got}")
+    if index.ndim != max(x.ndim, 1) and not (x.ndim == 0 and index.ndim == 0):
         raise RuntimeError(f"gather(): Index tensor must have the same number of dimensions as input tensor "
                            f"(got {index.ndim} and {x.ndim})")
-    if index.numel() and (int(index.array.max()) >= x.shape[d] or int(index.array.min()) < 0):
-        raise RuntimeError(f"gather(): index {int(index.array.max())} is out of bounds for dimension {d} "
-                           f"with size {x.shape[d]}")
+    for k in range(index.ndim):
+        if k != d and index.shape[k] > x.shape[k]:
+            raise RuntimeError(f"Size does not match at dimension {k} expected index {list(index.shape)} to be "
+                               f"no larger than self {list(x.shape)} apart from dimension {d}")
+    if index.numel():
+        size = x.shape[d] if x.ndim else 1
+        hi, lo = int(index.array.max()), int(index.array.min())
+        if hi >= size or lo < 0:
+            raise RuntimeError(f"gather(): index {hi if hi >= size else lo} is out of bounds for dimension {d} "
+                               f"with size {size}")
+    if x.ndim == 0:
+        return Gather.apply(x.reshape(1), 0, index.reshape(-1)).reshape(index.shape)
     return Gather.apply(x, d, index)
 
 
@@ -316,6 +379,9 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"cat(): expected a sequence of Tensors, but element {i} is {type(t).__name__}")
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     ref = tensors[0]
     d = _wrap_dim(dim, ref.ndim, "cat")
     for i, t in enumerate(tensors[1:], 1):
@@ -336,11 +402,14 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
-    for i, t in enumerate(tensors[1:], 1):
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"stack(): expected a sequence of Tensors, but element {i} is {type(t).__name__}")
         if t.shape != tensors[0].shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} "
                                f"at entry 0 and {list(t.shape)} at entry {i}")
-    return cat([unsqueeze(t, dim) for t in tensors], dim)
+    d = _wrap_dim(dim, tensors[0].ndim + 1, "stack")  # the new dim may also go after the last one
+    return cat([unsqueeze(t, d) for t in tensors], d)
 
 
 def split(x: Tensor, split_size_or_sections, dim: int = 0) -> List[Tensor]:

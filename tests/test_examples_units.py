@@ -1,0 +1,255 @@
+"""The lecture's units 01-04 as lessons: run each example's ``main()`` and check the numbers the
+lecture states; check that every library name used in the tutorials (English and Korean) exists,
+and run the tutorials' code blocks."""
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+DOCS = ROOT / "docs"
+UNIT_DOCS = ["01_images_as_tensors.md", "02_convolution.md", "03_cnns.md", "04_counting_parameters.md"]
+ALL_DOCS = [DOCS / name for name in UNIT_DOCS] + [DOCS / "ko" / name for name in UNIT_DOCS]
+
+FEATURE_MAP = [[21, 59, 37, -19, 2],
+               [30, 51, 66, 20, 43],
+               [-14, 31, 49, 101, -19],
+               [59, 15, 53, -2, 21],
+               [49, 57, 64, 76, 10]]
+
+
+def _load(name: str):
+    path = EXAMPLES / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"example_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def run_example(tmp_path, monkeypatch):
+    """Run ``examples/<name>.py``'s main() inside a fresh temporary directory."""
+    def run(name: str) -> dict:
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.delenv("TINYGRAD_EDU_OUT", raising=False)
+        return _load(name).main()
+    return run
+
+
+def _assert_pictures(result: dict, tmp_path: Path, count: int) -> None:
+    paths = [Path(p) for p in result["pictures"]]
+    assert len(paths) == count
+    for p in paths:
+        assert p.parent == tmp_path.resolve(), p
+        assert p.is_file() and p.stat().st_size > 1000, p
+        assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ------------------------------------------------------------------------------------------ examples
+def test_unit01_images_as_tensors(run_example, tmp_path):
+    r = run_example("01_images_as_tensors")
+    assert r["digit_shape"] == (28, 28) and r["digit_numel"] == 784
+    assert 0 <= r["digit_label"] <= 9
+    assert r["chw_shape"] == (3, 24, 32) and r["hwc_shape"] == (24, 32, 3)
+    assert r["hwc_to_chw_equal"] and r["round_trip_equal"]
+    assert r["reshape_is_permute"] is False          # the lesson's warning: reshape scrambles channels
+    assert r["gray_batch_shape"] == (8, 1, 28, 28)
+    assert r["colour_batch_shape"] == (2, 3, 24, 32)
+    _assert_pictures(r, tmp_path, 2)
+
+
+def test_unit01_pictures_honour_out_dir(tmp_path, monkeypatch):
+    out = tmp_path / "pictures"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TINYGRAD_EDU_OUT", str(out))
+    r = _load("01_images_as_tensors").main()
+    assert all(Path(p).parent == out.resolve() and Path(p).is_file() for p in r["pictures"])
+
+
+def test_unit02_convolution_by_hand(run_example, tmp_path):
+    r = run_example("02_convolution_by_hand")
+    assert r["shift_changed_inputs"] > 200           # a 2-pixel shift changes many of the 784 inputs
+    assert r["shift_conv_difference"] < 1e-6         # ... but a convolution's output just shifts
+    assert r["feature_map_loops"] == FEATURE_MAP
+    assert r["feature_map_conv2d"] == FEATURE_MAP
+    assert r["step_value"] == 101                     # position (2, 3), printed step by step
+    sizes = r["output_sizes"]
+    # the deck's three drawn configurations, on conv_arithmetic's 4x4 / 5x5 / 5x5 inputs and on 7x7
+    assert sizes[("3x3 filter, pad 0, stride 1", 4)] == 2
+    assert sizes[("4x4 filter, pad 2, stride 1", 5)] == 6
+    assert sizes[("3x3 filter, pad 1, stride 2", 5)] == 3
+    assert sizes[("3x3 filter, pad 0, stride 1", 7)] == 5
+    assert sizes[("4x4 filter, pad 2, stride 1", 7)] == 8
+    assert sizes[("3x3 filter, pad 1, stride 2", 7)] == 4
+    assert r["conv1d"] == [1, 3, 5, 3, 0, -3, -5, -3]
+    assert r["multi_channel_shape"] == (1, 2, 5, 5)
+    assert r["channel_sum_ok"]
+    assert r["mismatch_error"] is not None            # a filter of the wrong depth is refused
+    assert r["batch_shape"] == (4, 6, 28, 28)
+    assert r["batch_sample_ok"]
+    _assert_pictures(r, tmp_path, 1)
+
+
+def test_unit02_output_size_formula_matches_conv2d():
+    import tinygrad_edu as tg
+    import tinygrad_edu.nn.functional as F
+    for w, fw, p, s in [(4, 3, 0, 1), (5, 4, 2, 1), (5, 3, 1, 2), (7, 3, 0, 1), (7, 4, 2, 1), (7, 3, 1, 2)]:
+        expected = (w + 2 * p - fw) // s + 1
+        assert F.conv_output_size(w, fw, stride=s, padding=p) == expected
+        y = F.conv2d(tg.zeros(1, 1, w, w), tg.zeros(1, 1, fw, fw), stride=s, padding=p)
+        assert tuple(y.shape) == (1, 1, expected, expected)
+
+
+def test_unit03_cnn_building_blocks(run_example, tmp_path):
+    r = run_example("03_cnn_building_blocks")
+    assert r["pipeline_shapes"] == [(2, 3, 16, 16), (2, 8, 16, 16), (2, 8, 16, 16), (2, 8, 8, 8),
+                                    (2, 16, 8, 8), (2, 16, 8, 8), (2, 16, 4, 4), (2, 256), (2, 10)]
+    assert r["pipeline_params"] == (3 * 3 * 3 + 1) * 8 + (3 * 3 * 8 + 1) * 16 + (256 + 1) * 10
+    assert r["composed"] == [8.0, 16.0, 24.0, -12.0]   # c = 2: h(h(h(x))) = c^3 x = 8x
+    assert r["composed_grad"] == [8.0] * 4
+    assert r["linear_collapse_error"] < 1e-5
+    assert r["sigmoid_grad_max"] == pytest.approx(0.25, abs=1e-7)
+    assert r["sigmoid_grad_argmax"] == pytest.approx(0.0, abs=1e-6)
+    assert 0 < r["sigmoid_chain10_grad"] < 0.25 ** 10 * 2 ** 10   # tiny: the gradient vanishes
+    assert r["relu_grad_pos"] == [1.0] and r["relu_grad_neg"] == [0.0]
+    assert r["dead_units"] > 0 and r["dead_unit_grad"] == 0.0
+    by_bias = r["dead_units_by_bias"]                 # more negative bias, more dead units
+    assert by_bias[0.0] <= by_bias[-0.5] <= by_bias[-1.0] <= by_bias[-1.5] == r["dead_units"]
+    assert r["pool_in"] == (2, 3, 4, 4) and r["pool_out"] == (2, 3, 2, 2)
+    assert r["pool_params"] == 0 and r["pool_per_channel"]
+    _assert_pictures(r, tmp_path, 2)
+
+
+def test_unit04_counting_parameters(run_example):
+    r = run_example("04_counting_parameters")
+    assert r["deck_example"] == 153_632 == r["deck_example_layer"]
+    assert r["full_hd_inputs"] == 6_220_800
+    assert r["fc_params"][1000] == 6_220_801_000
+    assert r["conv_params"] == 1_792
+    assert r["alexnet"] == {"torchvision": 61_100_840, "original": 60_965_224, "single-tower": 62_378_344}
+
+
+# ------------------------------------------------------------------------------------------ docs
+def _python_blocks(path: Path):
+    text = path.read_text(encoding="utf-8")
+    return [m.group(1) for m in re.finditer(r"^```python[^\n]*\n(.*?)^```", text, re.S | re.M)]
+
+
+def _aliases(tree: ast.AST, aliases: dict) -> None:
+    """Record which local names stand for tinygrad_edu modules or objects."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.split(".")[0] == "tinygrad_edu":
+                    if a.asname:
+                        aliases[a.asname] = a.name
+                    else:
+                        aliases["tinygrad_edu"] = "tinygrad_edu"
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "tinygrad_edu":
+            for a in node.names:
+                aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+
+
+def _dotted(node: ast.AST):
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        return [node.id] + parts[::-1]
+    return None
+
+
+def _resolve(path: str):
+    """Import the longest module prefix of ``path``, then getattr the rest."""
+    parts = path.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for name in parts[i:]:
+            obj = getattr(obj, name)          # AttributeError: the doc names something missing
+        return obj
+    raise ImportError(path)
+
+
+def _library_names(path: Path):
+    aliases = {"torch": "tinygrad_edu", "F": "tinygrad_edu.nn.functional", "nn": "tinygrad_edu.nn"}
+    names = set()
+    for block in _python_blocks(path):
+        tree = ast.parse(block)
+        _aliases(tree, aliases)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and not isinstance(getattr(node, "_parent", None), ast.Attribute):
+                chain = _dotted(node)
+                if chain and chain[0] in aliases:
+                    names.add(".".join([aliases[chain[0]]] + chain[1:]))
+            for child in ast.iter_child_nodes(node):
+                child._parent = node
+        for alias_target in aliases.values():
+            names.add(alias_target)
+    # names quoted in the prose as `inline code` too (e.g. `F.conv2d`, `torch.models.alexnet(...)`)
+    prose = re.sub(r"^```.*?^```", "", path.read_text(encoding="utf-8"), flags=re.S | re.M)
+    for span in re.findall(r"`([^`\n]+)`", prose):
+        for root, rest in re.findall(r"(?<![\w.])(torch|F|nn|tinygrad_edu)((?:\.[A-Za-z_]\w*)+)", span):
+            names.add({"torch": "tinygrad_edu", "F": "tinygrad_edu.nn.functional", "nn": "tinygrad_edu.nn",
+                       "tinygrad_edu": "tinygrad_edu"}[root] + rest)
+    return names
+
+
+@pytest.mark.parametrize("path", ALL_DOCS, ids=lambda p: str(p.relative_to(DOCS)))
+def test_doc_library_names_exist(path):
+    assert path.is_file(), f"missing tutorial {path}"
+    names = _library_names(path)
+    assert any(n.startswith("tinygrad_edu.") for n in names)
+    missing = []
+    for name in sorted(names):
+        try:
+            _resolve(name)
+        except (ImportError, AttributeError) as e:
+            missing.append(f"{name} ({type(e).__name__}: {e})")
+    assert not missing, f"{path.name} uses names that do not exist: {missing}"
+
+
+@pytest.mark.parametrize("path", ALL_DOCS, ids=lambda p: str(p.relative_to(DOCS)))
+def test_doc_snippets_run(path, tmp_path, monkeypatch):
+    """The code blocks of a tutorial, run top to bottom in one namespace, like a notebook, from the
+    repository root (as a reader would); pictures go to a temporary folder."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("TINYGRAD_EDU_OUT", str(tmp_path))
+    monkeypatch.syspath_prepend(str(ROOT))
+    namespace = {"__name__": "__doc_snippets__"}
+    for i, block in enumerate(_python_blocks(path)):
+        try:
+            exec(compile(block, f"{path.name}[block {i}]", "exec"), namespace)
+        except Exception as e:  # noqa: BLE001
+            pytest.fail(f"{path.relative_to(ROOT)} block {i} failed: {type(e).__name__}: {e}\n{block}")
+
+
+@pytest.mark.parametrize("name", UNIT_DOCS)
+def test_korean_docs_follow_english(name):
+    en, ko = DOCS / name, DOCS / "ko" / name
+    assert len(_python_blocks(en)) == len(_python_blocks(ko))
+    text_ko = ko.read_text(encoding="utf-8")
+    assert re.search(r"[\uac00-\ud7a3]", text_ko), "the Korean tutorial has no Hangul"
+    for number in re.findall(r"\b\d{1,3}(?:,\d{3})+\b", en.read_text(encoding="utf-8")):
+        assert number in text_ko, f"{ko.name} lacks the number {number} of the English tutorial"
+
+
+@pytest.mark.parametrize("i", range(len(UNIT_DOCS)))
+def test_docs_link_next_unit_and_example(i):
+    for folder in (DOCS, DOCS / "ko"):
+        text = (folder / UNIT_DOCS[i]).read_text(encoding="utf-8")
+        if i + 1 < len(UNIT_DOCS):
+            assert f"({UNIT_DOCS[i + 1]})" in text, f"{folder / UNIT_DOCS[i]} does not link the next unit"
+        example = f"examples/0{i + 1}_"
+        assert example in text, f"{folder / UNIT_DOCS[i]} does not point to its example script"

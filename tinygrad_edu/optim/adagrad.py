@@ -1,0 +1,72 @@
+"""Adagrad: each coordinate's step shrinks with the sum of all its past squared gradients
+(Duchi et al.), so rarely-updated coordinates keep large steps.
+
+The update at step t, for parameters θ, gradient g, learning rate γ, lr decay η, weight decay λ and
+eps ε (PyTorch's formulas, so the same program gives the same numbers):
+
+    g ← -g                          if maximize
+    g ← g + λ θ                     if λ ≠ 0
+    γ_t ← γ / (1 + (t - 1) η)       the decayed learning rate
+    S ← S + g²                      "sum", starting at initial_accumulator_value
+    θ ← θ - γ_t g / (√S + ε)
+"""
+from __future__ import annotations
+
+from ..tensor import Tensor
+from .optimizer import Optimizer, _check_nonneg
+
+
+class Adagrad(Optimizer):
+    """``Adagrad(params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
+    *, maximize=False)``."""
+
+    def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
+                 initial_accumulator_value: float = 0, eps: float = 1e-10, foreach=None, *,
+                 maximize: bool = False, differentiable: bool = False, fused=None):
+        _check_nonneg(lr, "learning rate")
+        _check_nonneg(lr_decay, "lr_decay value")
+        _check_nonneg(weight_decay, "weight_decay value")
+        _check_nonneg(initial_accumulator_value, "initial_accumulator_value value")
+        _check_nonneg(eps, "epsilon value")
+        defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
+                        initial_accumulator_value=initial_accumulator_value, foreach=foreach,
+                        maximize=maximize, differentiable=differentiable, fused=fused)
+        super().__init__(params, defaults)
+        for group in self.param_groups:          # PyTorch creates Adagrad's state up front
+            for p in group["params"]:
+                self._init_state(p, group)
+
+    def _init_state(self, p, group):
+        state = self.state[p]
+        state["step"] = 0
+        state["sum"] = Tensor._make(p.xp.full_like(p.array, float(group["initial_accumulator_value"])))
+
+    def step(self, closure=None):
+        """One update of every parameter that has a gradient; returns ``closure()`` if given."""
+        loss = self._eval_closure(closure)
+        for group in self.param_groups:
+            lr, lr_decay, eps = float(group["lr"]), float(group["lr_decay"]), float(group["eps"])
+            wd, maximize = float(group["weight_decay"]), group["maximize"]
+            for p in self._params_with_grad(group):
+                theta, xp = p.array, p.xp
+                state = self.state[p]
+                if len(state) == 0:                          # a group added after construction
+                    self._init_state(p, group)
+                state["step"] += 1
+                t = state["step"]
+                g = self._grad(p, maximize)
+                if wd != 0:
+                    decayed = theta * wd
+                    decayed += g                             # g + λ θ
+                    g = decayed
+                clr = lr / (1 + (t - 1) * lr_decay)          # γ_t
+                S = state["sum"].array
+                sq = g * g
+                S += sq                                      # S ← S + g²
+                std = xp.sqrt(S, out=sq)
+                std += eps                                   # √S + ε
+                update = g * -clr
+                update /= std
+                theta += update                              # θ ← θ - γ_t g / (√S + ε)
+                self._bump_version(p)
+        return loss

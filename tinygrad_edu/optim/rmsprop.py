@@ -1,0 +1,91 @@
+"""RMSprop: divide the gradient by a running root-mean-square of recent gradients (Hinton's
+lecture 6e), optionally centred and with momentum.
+
+The update, for parameters θ, gradient g, learning rate γ, smoothing α, eps ε, weight decay λ and
+momentum μ (PyTorch's formulas, so the same program gives the same numbers):
+
+    g ← -g                        if maximize
+    g ← g + λ θ                   if λ ≠ 0
+    s ← α s + (1 - α) g²          running mean of the squared gradient ("square_avg")
+    if centered:
+        a ← α a + (1 - α) g       running mean of the gradient ("grad_avg", as a lerp)
+        d ← √(s - a²) + ε         an estimate of the gradient's standard deviation
+    else:
+        d ← √s + ε
+    if μ > 0:
+        b ← μ b + g / d           ("momentum_buffer", starting at 0)
+        θ ← θ - γ b
+    else:
+        θ ← θ - γ g / d
+"""
+from __future__ import annotations
+
+from ..tensor import Tensor
+from .optimizer import Optimizer, _check_nonneg, _lerp_
+
+
+class RMSprop(Optimizer):
+    """``RMSprop(params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
+    maximize=False)``."""
+
+    def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False,
+                 capturable: bool = False, foreach=None, maximize: bool = False, differentiable: bool = False):
+        _check_nonneg(lr, "learning rate")
+        _check_nonneg(eps, "epsilon value")
+        _check_nonneg(momentum, "momentum value")
+        _check_nonneg(weight_decay, "weight_decay value")
+        _check_nonneg(alpha, "alpha value")
+        defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+                        weight_decay=weight_decay, capturable=capturable, foreach=foreach, maximize=maximize,
+                        differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        """One update of every parameter that has a gradient; returns ``closure()`` if given."""
+        loss = self._eval_closure(closure)
+        for group in self.param_groups:
+            lr, alpha, eps = float(group["lr"]), float(group["alpha"]), float(group["eps"])
+            wd, mu = float(group["weight_decay"]), float(group["momentum"])
+            centered, maximize = group["centered"], group["maximize"]
+            for p in self._params_with_grad(group):
+                theta, xp = p.array, p.xp
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = 0
+                    state["square_avg"] = Tensor._make(xp.zeros_like(theta))           # s
+                    if mu > 0:
+                        state["momentum_buffer"] = Tensor._make(xp.zeros_like(theta))  # b
+                    if centered:
+                        state["grad_avg"] = Tensor._make(xp.zeros_like(theta))         # a
+                state["step"] += 1
+                g = self._grad(p, maximize)
+                if wd != 0:
+                    decayed = theta * wd
+                    decayed += g                                # g + λ θ
+                    g = decayed
+                s = state["square_avg"].array
+                s *= alpha
+                sq = g * (1.0 - alpha)
+                sq *= g
+                s += sq                                         # s ← α s + (1 - α) g²
+                if centered:
+                    a = state["grad_avg"].array
+                    _lerp_(a, g, 1.0 - alpha)                   # a ← α a + (1 - α) g
+                    xp.multiply(a, a, out=sq)
+                    xp.subtract(s, sq, out=sq)                  # s - a²
+                    d = xp.sqrt(sq, out=sq)
+                else:
+                    d = xp.sqrt(s, out=sq)                      # √s  (in sq's memory)
+                d += eps                                        # d
+                if mu > 0:
+                    b = state["momentum_buffer"].array
+                    b *= mu
+                    b += g / d                                  # b ← μ b + g / d
+                    theta -= b * lr                             # θ ← θ - γ b
+                else:
+                    update = g * -lr
+                    update /= d
+                    theta += update                             # θ ← θ - γ g / d
+                self._bump_version(p)
+        return loss

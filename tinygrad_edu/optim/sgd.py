@@ -1,0 +1,76 @@
+"""Stochastic gradient descent, with momentum, dampening, Nesterov momentum and weight decay.
+
+The update, for parameters θ, gradient g, learning rate γ, weight decay λ, momentum μ and
+dampening τ (PyTorch's formulas, so the same program gives the same numbers):
+
+    g ← -g                       if maximize
+    g ← g + λ θ                  if λ ≠ 0            (L2 penalty folded into the gradient)
+    if μ ≠ 0:
+        b ← g                    on the first step   (no dampening yet: the buffer starts at g)
+        b ← μ b + (1 - τ) g      on later steps
+        g ← g + μ b              if nesterov         (look ahead along the velocity)
+        g ← b                    otherwise
+    θ ← θ - γ g
+"""
+from __future__ import annotations
+
+from ..tensor import Tensor
+from .optimizer import Optimizer, _check_nonneg
+
+
+class SGD(Optimizer):
+    """``SGD(params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *, maximize=False)``.
+
+    Example::
+
+        opt = SGD(model.parameters(), lr=0.1, momentum=0.9)
+        for x, y in loader:
+            opt.zero_grad()
+            loss_fn(model(x), y).backward()
+            opt.step()
+    """
+
+    def __init__(self, params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False,
+                 foreach=None, differentiable: bool = False, fused=None):
+        _check_nonneg(lr, "learning rate")
+        _check_nonneg(momentum, "momentum value")
+        _check_nonneg(weight_decay, "weight_decay value")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov, maximize=maximize, foreach=foreach,
+                        differentiable=differentiable, fused=fused)
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        """One update of every parameter that has a gradient; returns ``closure()`` if given."""
+        loss = self._eval_closure(closure)
+        for group in self.param_groups:
+            # Python floats: a float32 array times a Python float stays float32
+            lr, mu = float(group["lr"]), float(group["momentum"])
+            tau, wd = float(group["dampening"]), float(group["weight_decay"])
+            nesterov, maximize = group["nesterov"], group["maximize"]
+            for p in self._params_with_grad(group):
+                theta = p.array
+                g = self._grad(p, maximize)                  # g        (a new array if maximize)
+                if wd != 0:
+                    decayed = theta * wd                     # λ θ
+                    decayed += g                             # g + λ θ
+                    g = decayed
+                if mu != 0:
+                    state = self.state[p]
+                    buf = state.get("momentum_buffer")
+                    if buf is None:                          # first step: b = g
+                        buf = state["momentum_buffer"] = Tensor._make(g.copy())
+                    else:
+                        b = buf.array
+                        b *= mu                              # μ b
+                        b += g * (1.0 - tau)                 # μ b + (1 - τ) g
+                    if nesterov:
+                        g = g + buf.array * mu               # g + μ b
+                    else:
+                        g = buf.array                        # b
+                theta -= g * lr                              # θ - γ g
+                self._bump_version(p)
+        return loss

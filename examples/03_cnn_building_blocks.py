@@ -129,7 +129,9 @@ def activation_derivatives():
     dr_pos = sorted(set(dr[pos].tolist()))
     dr_neg = sorted(set(dr[neg].tolist()))
     print(f"ReLU'(x) for the {int(pos.sum().item())} grid points x > 0: {dr_pos};  "
-          f"for the {int(neg.sum().item())} points x < 0: {dr_neg};  at x = 0: {dr[600].item():g}")
+          f"for the {int(neg.sum().item())} points x < 0: {dr_neg}")
+    print(f"  (at the middle grid point x = {xs[600].item():g} autograd gives {dr[600].item():g}; "
+          "PyTorch also uses 0 for ReLU'(0))")
     return xs, s.detach(), ds, r.detach(), dr, ds_max, x_at, chain10, dr_pos, dr_neg
 
 

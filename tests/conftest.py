@@ -7,4 +7,7 @@ settings.register_profile("ci", derandomize=True, deadline=None, max_examples=25
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("dev", deadline=None, max_examples=40,
                           suppress_health_check=[HealthCheck.too_slow])
+# A short smoke run (e.g. the whole suite on a GPU within a small time budget): HYPOTHESIS_PROFILE=quick
+settings.register_profile("quick", derandomize=True, deadline=None, max_examples=5,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))

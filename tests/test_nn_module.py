@@ -170,7 +170,8 @@ def test_names_and_state_dict_keys_match_torch():
     for fn in ("named_parameters", "named_buffers", "named_modules", "named_children"):
         assert [n for n, _ in getattr(ours, fn)()] == [n for n, _ in getattr(theirs, fn)()], fn
     assert list(ours.state_dict()) == list(theirs.state_dict())
-    assert [tuple(v.shape) for v in ours.state_dict().values()] == [tuple(v.shape) for v in theirs.state_dict().values()]
+    shapes = [tuple(v.shape) for v in ours.state_dict().values()]
+    assert shapes == [tuple(v.shape) for v in theirs.state_dict().values()]
     assert [tuple(p.shape) for p in ours.parameters()] == [tuple(p.shape) for p in theirs.parameters()]
     assert len(list(ours.modules())) == len(list(theirs.modules()))
     assert len(list(ours.children())) == 3

@@ -1,7 +1,6 @@
 """Optimizers: hand-computed steps, PyTorch's numbers for every option, dtypes, checkpoints, errors."""
 import itertools
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -238,7 +237,8 @@ def test_matches_torch_for_every_option_combination(name):
                 if key == "step":
                     assert mine[key] == int(value.item())
                 else:
-                    np.testing.assert_allclose(mine[key].numpy(force=True), value.numpy(force=True), err_msg=f"{kw} {key}", **F64)
+                    np.testing.assert_allclose(mine[key].numpy(force=True), value.numpy(force=True),
+                                               err_msg=f"{kw} {key}", **F64)
 
 
 @pytest.mark.parametrize("name", list(_CONFIGS))

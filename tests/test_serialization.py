@@ -144,7 +144,7 @@ def test_model_state_dict_round_trips(tmp_path):
 
 
 def test_map_location(tmp_path):
-    tg.save({"x": tg.ones(2)}, tmp_path / "x.tg")
+    tg.save({"x": tg.ones(2, device="cpu")}, tmp_path / "x.tg")
     for loc in ("cpu", tg.device("cpu"), {"cpu": "cpu"}):
         assert tg.load(tmp_path / "x.tg", map_location=loc)["x"].device == tg.device("cpu")
     with pytest.raises(TypeError, match="map_location must be None, a device name, a device or a dict"):
@@ -167,7 +167,7 @@ def test_map_location(tmp_path):
 @pytest.mark.skipif(not tg.cuda.is_available(), reason="needs a GPU")
 def test_cuda_round_trip(tmp_path):
     t = tg.randn(3, 4).cuda()
-    tg.save({"t": t, "c": tg.arange(3)}, tmp_path / "g.tg")
+    tg.save({"t": t, "c": tg.arange(3, device="cpu")}, tmp_path / "g.tg")
     back = tg.load(tmp_path / "g.tg")
     assert back["t"].device == tg.device("cuda") and back["c"].device == tg.device("cpu")
     _same(back["t"].cpu(), t.cpu())
@@ -307,6 +307,8 @@ _T0 = {"type": "tensor", "index": 0, "dtype": "float32", "shape": [2], "device":
      "tensor at root has shape [3] but the manifest says [2]"),
     ({"format": "tinygrad_edu", "version": 1, "root": dict(_T0, dtype="complex64")}, {"0": np.zeros(2, np.float32)},
      "tensor at root has unsupported dtype 'complex64'"),
+    ({"format": "tinygrad_edu", "version": 1, "root": dict(_T0, device="tpu")}, {"0": np.zeros(2, np.float32)},
+     "a tensor was saved on an unknown device 'tpu'"),
     ({"format": "tinygrad_edu", "version": 1, "root": {"type": "list", "items": [{"type": "code"}]}}, {},
      "manifest node at root[0] has unknown type 'code'"),
     ({"format": "tinygrad_edu", "version": 1, "root": {"type": "int", "value": "3"}}, {},

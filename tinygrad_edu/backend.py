@@ -126,6 +126,16 @@ def to_numpy(array) -> np.ndarray:
     return array if isinstance(array, np.ndarray) else _cupy.asnumpy(array)
 
 
+def scatter_add(out, index, values) -> None:
+    """``out[index] += values`` where repeated positions in ``index`` all add up (NumPy's
+    ``add.at``; on the GPU ``cupyx.scatter_add``, which behaves identically)."""
+    if isinstance(out, np.ndarray):
+        np.add.at(out, index, values)
+    else:
+        import cupyx  # noqa: PLC0415 (ships with CuPy)
+        cupyx.scatter_add(out, index, values)
+
+
 ndarray = np.ndarray
 newaxis = None
 

@@ -4,7 +4,6 @@ Every operator and method here delegates to a ``Function`` in ``ops/``; this fil
 """
 from __future__ import annotations
 
-import weakref
 from typing import Any, Optional
 
 from . import backend
@@ -85,6 +84,9 @@ def _check_nested(data, path="data"):
     return (len(data),) + (shapes[0] if shapes else ())
 
 
+_NDARRAY, _NUMPY_SCALAR = backend.np.ndarray, backend.np.generic
+
+
 class Tensor:
     """A multi-dimensional array that can record the operations applied to it.
 
@@ -117,6 +119,8 @@ class Tensor:
     @classmethod
     def _make(cls, arr, requires_grad: bool = False) -> "Tensor":
         """Wrap an array without copying or checks (the fast path ops use)."""
+        if type(arr) is not _NDARRAY and isinstance(arr, _NUMPY_SCALAR):
+            arr = backend.np.asarray(arr)  # NumPy ufuncs give scalars for 0-d input: keep an array
         t = object.__new__(cls)
         t._init(arr, requires_grad)
         return t
@@ -458,7 +462,8 @@ class Tensor:
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator=None) -> "Tensor":
         rng = (generator or backend.default_generator).rng(self.xp)
-        return self.copy_(rng.uniform(a, b, size=self.array.shape).astype(self.array.dtype))
+        # (b - a) * random + a: the same draws as NumPy's uniform(), and calls CuPy's Generator has too
+        return self.copy_((rng.random(self.array.shape) * (b - a) + a).astype(self.array.dtype))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator=None) -> "Tensor":
         rng = (generator or backend.default_generator).rng(self.xp)

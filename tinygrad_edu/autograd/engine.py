@@ -62,8 +62,8 @@ def _sum_to_input(node: Node, i: int, g):
             raise RuntimeError(
                 f"Function {node.name()} returned an invalid gradient at index {i} - got "
                 f"{list(g.shape)} but expected shape compatible with {list(shape)}") from None
-    if g.dtype is not dt and dt.is_floating_point:  # float32 in, float32 gradient out
-        g = g.to(dt)
+    if g.array.dtype != dt and dt.kind == "f":  # float32 in, float32 gradient out
+        g = g.to(backend.as_dtype(dt))
     return g
 
 

@@ -20,9 +20,8 @@ derivative in ``backward`` with Tensor ops, so the backward pass is itself diffe
 """
 from __future__ import annotations
 
-import traceback
 import weakref
-from typing import Any, List, Optional, Tuple
+from typing import Any, Optional, Tuple
 
 from .. import backend
 from . import grad_mode
@@ -46,7 +45,7 @@ class Node:
     # node; the rarely used dicts get a per-node object only when first written.
     next_functions: Tuple = ()
     needs_input_grad: Tuple[bool, ...] = ()
-    _in_meta: list = []         # (shape, dtype) of each positional arg (None for non-tensors)
+    _in_meta: list = []         # (shape, numpy dtype) of each positional arg (None for non-tensors)
     _out_meta: list = []        # (shape, numpy dtype, xp) of each output, to make zero grads
     _saved: Optional[list] = None
     _freed = False
@@ -196,9 +195,9 @@ class Function:
         outs = []
         for i, r in enumerate(raws):
             arr = r.array if isinstance(r, Tensor) else r
-            if not backend.is_array(arr):  # a Python or NumPy scalar: make it an array
+            if not backend.is_array(arr):  # a Python or NumPy scalar: make it an array on the inputs' device
                 arr = _array_module(args).asarray(arr)
-            diff = record and id(r) not in ctx._non_diff and backend.dtype_of(arr).is_floating_point
+            diff = record and arr.dtype.kind == "f" and id(r) not in ctx._non_diff  # only floats get grads
             t = Tensor._make(arr, diff)
             if diff:
                 t.grad_fn, t.output_nr = ctx, i
@@ -216,23 +215,25 @@ class Function:
 
 
 def _prepare(ctx: Node, cls, args) -> bool:
-    """Look at the arguments once: check that the tensors share a device and, when one of them
-    requires grad (and grad mode is on), give the node its edges, one per positional argument.
-    Returns whether the op is recorded."""
-    first, record = None, False
+    """Look at the arguments once: check that the tensors share a device and note, per positional
+    argument, its edge (where its gradient goes; None if it wants none) and its shape and dtype.
+    The op is recorded when grad mode is on and some edge exists; then the node keeps them."""
+    first, edges, meta = None, [], []
     for a in args:
         if isinstance(a, Tensor):
             if first is None:
                 first = a
-            elif type(a.array) is not type(first.array):  # a NumPy and a CuPy array: two devices
+            elif type(a.array) is not type(first.array) and a.device != first.device:  # NumPy and CuPy
                 _device_error(cls, first, a)
-            if a._requires_grad:
-                record = True
-    if not (record and grad_mode._enabled):
+            edges.append(_edge(a))
+            meta.append((a.array.shape, a.array.dtype))
+        else:
+            edges.append(None)
+            meta.append(None)
+    if not grad_mode._enabled or edges.count(None) == len(edges):
         return False
-    ctx.next_functions = tuple([_edge(a) if isinstance(a, Tensor) else None for a in args])
-    ctx.needs_input_grad = tuple([e is not None for e in ctx.next_functions])  # edge iff grad wanted
-    ctx._in_meta = [(a.array.shape, backend.dtype_of(a.array)) if isinstance(a, Tensor) else None for a in args]
+    ctx.next_functions, ctx._in_meta = tuple(edges), meta
+    ctx.needs_input_grad = tuple([e is not None for e in edges])
     return True
 
 

@@ -41,7 +41,9 @@ from __future__ import annotations
 
 from .. import nn
 from ..autograd import no_grad
+from ..ops.output_size import conv_output_size
 from ..ops.shape import flatten
+from ..tensor import Tensor
 
 VARIANTS = ("torchvision", "original", "single-tower")
 
@@ -90,7 +92,35 @@ class AlexNet(nn.Module):
         self.variant = variant
         self.input_size = default_input_size(variant)
 
+    def _check_input(self, x) -> None:
+        """Refuse, before any work, an input the conv stack cannot handle (with the sizes it needs)."""
+        side = self.input_size
+        wanted = f"(N, 3, {side}, {side})"
+        if not isinstance(x, Tensor):
+            raise TypeError(f"AlexNet expects a Tensor of shape {wanted}, but got {type(x).__name__}")
+        if x.ndim != 4 or x.shape[1] != 3:
+            raise ValueError(f"AlexNet expects a batch of RGB images of shape {wanted}, but got input of shape "
+                             f"{list(x.shape)}")
+        convs = [m for m in self.features if isinstance(m, (nn.Conv2d, nn.MaxPool2d))]
+
+        def maps(n):  # the side of the conv stack's last maps, or 0 where a window no longer fits
+            for m in convs:
+                k, st, p = (m.kernel_size[0], m.stride[0], m.padding[0]) if isinstance(m, nn.Conv2d) \
+                    else (m.kernel_size, m.stride, m.padding)
+                if n + 2 * p < k:
+                    return 0
+                n = conv_output_size(n, k, st, p)
+            return n
+
+        sides = [maps(n) for n in x.shape[2:]]
+        ok = all(s >= 1 for s in sides) if self.avgpool is not None else all(s == 6 for s in sides)
+        if not ok:
+            need = "at least 63x63" if self.avgpool is not None else f"{side}x{side}"
+            raise ValueError(f"AlexNet({self.variant!r}) expects images of {need} pixels {wanted}, so that the "
+                             f"conv stack ends in 256x6x6 maps, but got input of shape {list(x.shape)}")
+
     def forward(self, x):
+        self._check_input(x)
         x = self.features(x)              # N x 3 x H x W  ->  N x 256 x 6 x 6
         if self.avgpool is not None:
             x = self.avgpool(x)           # any N x 256 x h x w  ->  N x 256 x 6 x 6

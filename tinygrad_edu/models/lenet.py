@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from .. import nn
 from ..ops.shape import flatten
+from ..tensor import Tensor
 
 
 class LeNet5(nn.Module):
@@ -46,6 +47,8 @@ class LeNet5(nn.Module):
             raise ValueError(f"activation must be 'tanh' or 'relu', but got {activation!r}")
         if pooling not in ("avg", "max"):
             raise ValueError(f"pooling must be 'avg' or 'max', but got {pooling!r}")
+
+        self.in_channels, self.padding = in_channels, padding
 
         def act():
             return nn.Tanh() if activation == "tanh" else nn.ReLU()
@@ -69,7 +72,31 @@ class LeNet5(nn.Module):
             nn.Linear(84, num_classes),                                 # output: 84 -> 10 scores
         )
 
+    def _check_input(self, x) -> None:
+        """Refuse, before any work, an input the conv stack cannot turn into 16x5x5 maps."""
+        c, p = self.in_channels, self.padding
+        side = 32 - 2 * p
+        wanted = f"(N, {c}, {side}, {side})"
+        if not isinstance(x, Tensor):
+            raise TypeError(f"LeNet5 expects a Tensor of shape {wanted}, but got {type(x).__name__}")
+        if x.ndim != 4:
+            raise ValueError(f"LeNet5 expects a batch of images of shape {wanted}, but got input of shape "
+                             f"{list(x.shape)}")
+        if x.shape[1] != c:
+            raise ValueError(f"LeNet5 expects {c} channel{'s' if c != 1 else ''} ({wanted}), but got input of "
+                             f"shape {list(x.shape)}")
+
+        def maps(n):  # C1 (5x5 conv), S2 (2x2 pool), C3 (5x5 conv), S4 (2x2 pool)
+            return ((n + 2 * p - 4) // 2 - 4) // 2
+
+        if any(maps(n) != 5 for n in x.shape[2:]):
+            got = "x".join(str(max(maps(n), 0)) for n in x.shape[2:])
+            raise ValueError(f"LeNet5 expects {side}x{side} images {wanted} with padding={p} (so that the conv "
+                             f"stack ends in 16x5x5 maps for the 400 inputs of F5), but got input of shape "
+                             f"{list(x.shape)}, which would give 16x{got} maps")
+
     def forward(self, x):
+        self._check_input(x)
         x = self.features(x)      # N x 1 x 32 x 32  ->  N x 16 x 5 x 5
         x = flatten(x, 1)         # N x 400
         return self.classifier(x)  # N x num_classes

@@ -7,7 +7,7 @@ Its parameter count is the lecture's ``(kh * kw * in_channels / groups + 1) * ou
 from __future__ import annotations
 
 import math
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple
 
 from .. import creation
 from ..tensor import Tensor
@@ -35,11 +35,13 @@ class _ConvNd(Module):
         positive_int(in_channels, "in_channels", name)
         positive_int(out_channels, "out_channels", name)
         if not isinstance(groups, int) or isinstance(groups, bool) or groups <= 0:
-            raise ValueError("groups must be a positive integer")
+            raise ValueError(f"{name}: groups must be a positive integer, but got groups={groups!r}")
         if in_channels % groups != 0:
-            raise ValueError("in_channels must be divisible by groups")
+            raise ValueError(f"{name}: in_channels must be divisible by groups, but got in_channels={in_channels} "
+                             f"and groups={groups}")
         if out_channels % groups != 0:
-            raise ValueError("out_channels must be divisible by groups")
+            raise ValueError(f"{name}: out_channels must be divisible by groups, but got "
+                             f"out_channels={out_channels} and groups={groups}")
         kernel_size = int_tuple(kernel_size, n, "kernel_size", name, minimum=1)
         stride = int_tuple(stride, n, "stride", name, minimum=1)
         dilation = int_tuple(dilation, n, "dilation", name, minimum=1)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import itertools
 from collections import OrderedDict, namedtuple
-from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Set, Tuple
+from typing import Any, Callable, Iterator, Mapping, Optional, Set, Tuple
 
 from .. import backend
 from ..autograd.function import Function
@@ -497,6 +497,8 @@ class Module:
         if kwargs:
             raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
         for a in args:
+            if isinstance(a, bool):  # to(device, dtype, non_blocking)
+                continue
             if isinstance(a, Tensor):
                 dtype, device = a.dtype, a.device
             elif isinstance(a, (str, backend.device)):
@@ -579,13 +581,11 @@ class Module:
                 error_msgs.append(f"size mismatch for {key}: copying a param with shape {list(value.shape)} "
                                   f"from checkpoint, the shape in current model is {list(param.shape)}.")
                 continue
-            try:
-                with no_grad():
-                    param.copy_(value)  # in place: keeps the parameter's object, dtype and device
-            except Exception as ex:  # noqa: BLE001 (reported with the others below)
-                error_msgs.append(f'While copying the parameter named "{key}", whose dimensions in the model '
-                                  f"are {list(param.shape)} and whose dimensions in the checkpoint are "
-                                  f"{list(value.shape)}, an exception occurred : {ex.args}.")
+            pending = local_metadata.get("_pending_copies") if isinstance(local_metadata, dict) else None
+            if pending is not None:  # load_state_dict copies once every entry has been checked
+                pending.append((key, param, value))
+            else:
+                _copy_into(key, param, value, error_msgs)
         if strict:
             for key in state_dict:
                 if key.startswith(prefix):
@@ -606,9 +606,12 @@ class Module:
         missing_keys: list = []
         unexpected_keys: list = []
         error_msgs: list = []
+        pending: list = []  # (key, parameter, value): copied only when nothing is wrong, so that a
+        #                     failed load leaves the model as it was (no half-loaded model)
 
         def load(module: Module, local_state: Mapping, prefix: str = "") -> None:
-            module._load_from_state_dict(local_state, prefix, {}, True, missing_keys, unexpected_keys, error_msgs)
+            module._load_from_state_dict(local_state, prefix, {"_pending_copies": pending}, True, missing_keys,
+                                         unexpected_keys, error_msgs)
             for name, child in module._modules.items():
                 if child is not None:
                     child_prefix = prefix + name + "."
@@ -622,6 +625,9 @@ class Module:
             if missing_keys:
                 error_msgs.insert(0, "Missing key(s) in state_dict: {}. ".format(
                     ", ".join(f'"{k}"' for k in missing_keys)))
+        if not error_msgs:
+            for key, param, value in pending:
+                _copy_into(key, param, value, error_msgs)
         if error_msgs:
             raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
                 type(self).__name__, "\n\t".join(error_msgs)))
@@ -709,3 +715,15 @@ def _as_tensor(value) -> Optional[Tensor]:
     if hasattr(value, "__array__") and hasattr(value, "shape"):
         return Tensor._make(backend.np.asarray(value))
     return None
+
+
+def _copy_into(key: str, param: Tensor, value: Tensor, error_msgs: list) -> None:
+    """Copy a checked checkpoint value into ``param`` in place (keeping its object, dtype and
+    device); an exception becomes one of ``load_state_dict``'s error messages."""
+    try:
+        with no_grad():
+            param.copy_(value)
+    except Exception as ex:  # noqa: BLE001 (reported with the others)
+        error_msgs.append(f'While copying the parameter named "{key}", whose dimensions in the model '
+                          f"are {list(param.shape)} and whose dimensions in the checkpoint are "
+                          f"{list(value.shape)}, an exception occurred : {ex.args}.")

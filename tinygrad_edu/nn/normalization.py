@@ -69,9 +69,20 @@ class _BatchNorm(Module):
                 init.zeros_(self.bias)
 
     def _check_input_dim(self, input: Tensor) -> None:  # noqa: A002
+        name = type(self).__name__
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}: expected a Tensor input, but got {type(input).__name__}")
         if input.ndim not in self._expected_dims:
             wanted = " or ".join(f"{d}D" for d in self._expected_dims)
-            raise ValueError(f"expected {wanted} input (got {input.ndim}D input)")
+            raise ValueError(f"{name}: expected {wanted} input (got {input.ndim}D input); the input has size "
+                             f"{list(input.shape)}")
+        # without weights or running statistics nothing depends on the channel count (as in PyTorch)
+        if (self.weight is not None or self.running_mean is not None) and input.shape[1] != self.num_features:
+            raise RuntimeError(f"{name}(num_features={self.num_features}) expected input with {self.num_features} "
+                               f"channels (dim 1), but got input of size {list(input.shape)}")
+        if self.training and input.numel() <= input.shape[1]:  # checked before num_batches_tracked moves
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                             f"{list(input.shape)}")
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         self._check_input_dim(input)

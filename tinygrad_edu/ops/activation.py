@@ -13,12 +13,24 @@ their parts are. Every backward is written in Tensor ops, so second derivatives 
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Optional
 
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim
 from . import elementwise as E
 from .elementwise import float_operand
+
+
+def _float_input(input, op: str) -> Tensor:  # noqa: A002
+    """``input`` as a floating-point Tensor (integers promote, as in PyTorch), or TypeError naming the op."""
+    return float_operand(_tensor_input(input, op))
+
+
+def _tensor_input(input, op: str) -> Tensor:  # noqa: A002
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    return input
 
 
 # ----------------------------------------------------------------------------- softmax family
@@ -65,7 +77,7 @@ def _softmax_dim(x: Tensor, dim: Optional[int], op: str) -> int:
 
 
 def _along_dim(fn, input: Tensor, dim: Optional[int], dtype, op: str) -> Tensor:  # noqa: A002
-    x = float_operand(input if dtype is None else input.to(dtype))
+    x = _float_input(input, op) if dtype is None else _float_input(_tensor_input(input, op).to(dtype), op)
     if x.ndim == 0:  # a single number is a distribution over one class
         return fn.apply(x.reshape(1), 0).reshape(())
     return fn.apply(x, _softmax_dim(x, dim, op))
@@ -84,16 +96,7 @@ def log_softmax(input: Tensor, dim: Optional[int] = None, dtype=None) -> Tensor:
 # ----------------------------------------------------------------------------- piecewise linear
 def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """max(0, x): derivative 1 for x > 0, so gradients pass unshrunk (but a unit with x < 0 is 'dead')."""
-    return E.relu(input)
-
-
-def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
-    """1 / (1 + e^-x): its derivative y (1 - y) is at most 1/4, the root of vanishing gradients."""
-    return E.sigmoid(input)
-
-
-def tanh(input: Tensor) -> Tensor:  # noqa: A002
-    return E.tanh(input)
+    return E.relu(_tensor_input(input, "relu"))
 
 
 class Hardtanh(Function):
@@ -112,10 +115,20 @@ class Hardtanh(Function):
         return g * ~outside, None, None
 
 
+def _number(value, name: str, op: str) -> float:
+    """A real-number argument as a Python float (a float32 tensor times it stays float32), or TypeError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        if isinstance(value, Tensor) and value.numel() == 1 and not value.requires_grad:
+            return float(value.item())
+        raise TypeError(f"{op}(): {name} must be a number, but got {type(value).__name__} ({value!r})")
+    return float(value)
+
+
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
+    min_val, max_val = _number(min_val, "min_val", "hardtanh"), _number(max_val, "max_val", "hardtanh")
     if min_val > max_val:
-        raise ValueError("min_val cannot be greater than max_val")
-    return Hardtanh.apply(float_operand(input), float(min_val), float(max_val))
+        raise ValueError(f"min_val cannot be greater than max_val, but got min_val={min_val} and max_val={max_val}")
+    return Hardtanh.apply(_float_input(input, "hardtanh"), min_val, max_val)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -141,10 +154,20 @@ class LeakyRelu(Function):
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
-    return LeakyRelu.apply(float_operand(input), float(negative_slope))
+    return LeakyRelu.apply(_float_input(input, "leaky_relu"), _number(negative_slope, "negative_slope", "leaky_relu"))
 
 
 # ----------------------------------------------------------------------------- smooth
+def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
+    """1 / (1 + e^-x): its derivative y (1 - y) is at most 1/4, the root of vanishing gradients."""
+    return E.sigmoid(_tensor_input(input, "sigmoid"))
+
+
+def tanh(input: Tensor) -> Tensor:  # noqa: A002
+    """(e^x - e^-x) / (e^x + e^-x): a zero-centred sigmoid, derivative 1 - y^2 (at most 1)."""
+    return E.tanh(_tensor_input(input, "tanh"))
+
+
 class Elu(Function):
     """y = x if x > 0 else alpha (e^x - 1);  dx = dy if x > 0 else dy (y + alpha)."""
     @staticmethod
@@ -164,7 +187,7 @@ class Elu(Function):
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
-    return Elu.apply(float_operand(input), float(alpha))
+    return Elu.apply(_float_input(input, "elu"), _number(alpha, "alpha", "elu"))
 
 
 class Softplus(Function):
@@ -190,12 +213,13 @@ class Softplus(Function):
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
     """A smooth ReLU. Above ``threshold`` (in units of beta x) it returns x itself, as PyTorch."""
-    return Softplus.apply(float_operand(input), float(beta), float(threshold))
+    return Softplus.apply(_float_input(input, "softplus"), _number(beta, "beta", "softplus"),
+                          _number(threshold, "threshold", "softplus"))
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """x * sigmoid(x) (also called swish)."""
-    x = float_operand(input)
+    x = _float_input(input, "silu")
     return x * x.sigmoid()
 
 
@@ -271,13 +295,13 @@ class Erf(Function):
 
 
 def erf(input: Tensor) -> Tensor:  # noqa: A002
-    return Erf.apply(float_operand(input))
+    return Erf.apply(_float_input(input, "erf"))
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
     """x * Phi(x), Phi the standard normal CDF: 'none' uses erf exactly, 'tanh' the approximation
     0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
-    x = float_operand(input)
+    x = _float_input(input, "gelu")
     if approximate == "none":
         return x * (1.0 + erf(x * (1.0 / math.sqrt(2.0)))) * 0.5
     if approximate == "tanh":

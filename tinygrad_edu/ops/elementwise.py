@@ -198,7 +198,7 @@ class PowScalar(Function):
     def forward(ctx, x, p):
         ctx.save_for_backward(x)
         ctx.p = p
-        return x.array ** p
+        return (x.array ** p).astype(x.array.dtype, copy=False)  # pow() chose the dtype (bool ** 1 too)
 
     @staticmethod
     def backward(ctx, g):
@@ -417,6 +417,9 @@ def add(a, b, alpha=1) -> Tensor:
 
 
 def sub(a, b, alpha=1) -> Tensor:
+    if any(isinstance(t, bool) or isinstance(t, Tensor) and t.dtype is backend.bool_ for t in (a, b)):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
     a, b = operands(a, b, "sub")
     return Sub.apply(a, b if alpha == 1 else b * alpha)
 
@@ -433,12 +436,13 @@ def div(a, b) -> Tensor:
 
 
 def pow(a, b) -> Tensor:  # noqa: A001 (PyTorch's name)
-    if isinstance(a, Tensor) and isinstance(b, (int, float, backend.np.number)) and not isinstance(b, bool):
+    if isinstance(a, Tensor) and isinstance(b, (int, float, backend.np.number)):
+        dt = backend.promote_scalar(a.dtype, b)  # int tensor ** 0.5 is float, bool ** 2 is int64
         # a Python number: a NumPy float64 scalar would turn a float32 array into float64
         b = float(b) if isinstance(b, (float, backend.np.floating)) else int(b)
-        if isinstance(b, float) and not a.dtype.is_floating_point:
-            a = float_operand(a)
-        elif b < 0 and not a.dtype.is_floating_point:
+        if dt is not a.dtype:
+            a = a.to(dt)
+        if b < 0 and not dt.is_floating_point:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         return PowScalar.apply(a, b)
     a, b = operands(a, b, "pow")
@@ -446,6 +450,9 @@ def pow(a, b) -> Tensor:  # noqa: A001 (PyTorch's name)
 
 
 def neg(x: Tensor) -> Tensor:
+    if x.dtype is backend.bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
     return Neg.apply(x)
 
 

@@ -44,6 +44,15 @@ def _reduce(loss: Tensor, reduction: str, total: Optional[float] = None) -> Tens
 
 
 # ----------------------------------------------------------------------------- checks
+def _check_tensors(op: str, **named) -> None:
+    """Every named argument must be a Tensor (``None`` allowed for optional ones such as ``weight``)."""
+    for name, value in named.items():
+        if value is None and name not in ("input", "target"):
+            continue
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(value).__name__}")
+
+
 def _check_same_shape(input: Tensor, target: Tensor, op: str) -> None:  # noqa: A002
     """Elementwise losses compare input and target element by element. PyTorch broadcasts mismatched
     shapes with a warning, which silently computes the wrong loss (an (N,) input against an (N, 1)
@@ -117,7 +126,7 @@ def _nll(logp: Tensor, target: Tensor, weight, ignore_index: int, reduction: str
     if label_smoothing > 0:
         smooth = -(logp * _per_class(w, logp, dim)).sum(dim) * keep
         loss = loss * (1.0 - label_smoothing) + smooth * (label_smoothing / n_classes)
-    return _reduce(loss, reduction, float(w_t.sum()))
+    return _reduce(loss, reduction, float(w_t.sum()) if reduction == "mean" else None)
 
 
 def _cross_entropy_probs(input: Tensor, target: Tensor, weight, reduction: str,  # noqa: A002
@@ -151,6 +160,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
     ``input``: logits (C,), (N, C) or (N, C, d1, ...). ``target``: class indices (), (N,) or
     (N, d1, ...), or class probabilities of the input's shape."""
+    _check_tensors("cross_entropy", input=input, target=target, weight=weight)
     reduction = _reduction(reduction, size_average, reduce)
     _check_label_smoothing(label_smoothing)
     if _is_probability_target(input, target, ignore_index):
@@ -163,6 +173,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,  # noqa: A002
              reduction='mean'):
     """-input[i, target[i]] per sample: ``input`` holds log-probabilities (from log_softmax)."""
+    _check_tensors("nll_loss", input=input, target=target, weight=weight)
     reduction = _reduction(reduction, size_average, reduce)
     _check_class_target(input, target, weight, ignore_index)
     return _nll(input, target, weight, ignore_index, reduction)
@@ -171,6 +182,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 # ----------------------------------------------------------------------------- regression
 def mse_loss(input, target, size_average=None, reduce=None, reduction='mean'):  # noqa: A002
     """(x - y)^2 per element."""
+    _check_tensors("mse_loss", input=input, target=target)
     reduction = _reduction(reduction, size_average, reduce)
     _check_same_shape(input, target, "mse_loss")
     d = input - target
@@ -179,6 +191,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction='mean'):  
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction='mean'):  # noqa: A002
     """|x - y| per element."""
+    _check_tensors("l1_loss", input=input, target=target)
     reduction = _reduction(reduction, size_average, reduce)
     _check_same_shape(input, target, "l1_loss")
     return _reduce((input - target).abs(), reduction)
@@ -193,6 +206,7 @@ def _huber(d: Tensor, delta: float) -> Tensor:
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction='mean', beta=1.0):  # noqa: A002
     """Huber loss divided by beta: 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (l1 at beta=0)."""
+    _check_tensors("smooth_l1_loss", input=input, target=target)
     reduction = _reduction(reduction, size_average, reduce)
     _check_same_shape(input, target, "smooth_l1_loss")
     if beta < 0:
@@ -203,6 +217,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction='mea
 
 def huber_loss(input, target, reduction='mean', delta=1.0):  # noqa: A002
     """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)."""
+    _check_tensors("huber_loss", input=input, target=target)
     reduction = _reduction(reduction)
     _check_same_shape(input, target, "huber_loss")
     if delta <= 0:
@@ -241,6 +256,7 @@ class BinaryCrossEntropy(Function):
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,  # noqa: A002
                          reduction='mean'):
     """-(y log p + (1 - y) log(1 - p)) per element, for probabilities p in [0, 1]."""
+    _check_tensors("binary_cross_entropy", input=input, target=target, weight=weight)
     reduction = _reduction(reduction, size_average, reduce)
     if input.shape != target.shape:
         raise ValueError(f"Using a target size ({list(target.shape)}) that is different to the input size "
@@ -261,6 +277,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
     where log(1 + e^-x) is softplus(-x) (never overflows). ``pos_weight`` (one per class, the last
     dimension) weighs the positive examples; ``weight`` rescales each element."""
+    _check_tensors("binary_cross_entropy_with_logits", input=input, target=target, weight=weight, pos_weight=pos_weight)
     reduction = _reduction(reduction, size_average, reduce)
     if input.shape != target.shape:
         raise ValueError(f"Target size ({list(target.shape)}) must be the same as input size "

@@ -14,6 +14,12 @@ def _r(fn):
     return lambda self, other: fn(other, self)
 
 
+def _comparable(other) -> bool:
+    """``t == None`` (or any non-number) is False, as in PyTorch: Python falls back to identity."""
+    return isinstance(other, (Tensor, bool, int, float)) or E.backend.is_array(other) or \
+        E.backend.is_numpy_scalar(other)
+
+
 _methods = {
     # arithmetic
     "__add__": E.add, "__radd__": E.add, "__sub__": E.sub, "__rsub__": _r(E.sub),
@@ -32,7 +38,8 @@ _methods = {
     # comparisons: bool tensors outside the graph
     "__lt__": lambda a, b: E.compare(a, b, "less"), "__le__": lambda a, b: E.compare(a, b, "less_equal"),
     "__gt__": lambda a, b: E.compare(a, b, "greater"), "__ge__": lambda a, b: E.compare(a, b, "greater_equal"),
-    "__eq__": lambda a, b: E.compare(a, b, "equal"), "__ne__": lambda a, b: E.compare(a, b, "not_equal"),
+    "__eq__": lambda a, b: E.compare(a, b, "equal") if _comparable(b) else NotImplemented,
+    "__ne__": lambda a, b: E.compare(a, b, "not_equal") if _comparable(b) else NotImplemented,
     "lt": lambda a, b: E.compare(a, b, "less"), "le": lambda a, b: E.compare(a, b, "less_equal"),
     "gt": lambda a, b: E.compare(a, b, "greater"), "ge": lambda a, b: E.compare(a, b, "greater_equal"),
     "eq": lambda a, b: E.compare(a, b, "equal"), "ne": lambda a, b: E.compare(a, b, "not_equal"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Sequence, Tuple
 
+from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -57,7 +58,15 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value=None) -
     if mode != "constant":
         raise NotImplementedError(f"pad(): mode '{mode}' is not implemented in tinygrad_edu; only "
                                   "mode='constant' is (fill the border with `value`, 0 by default)")
+    if not isinstance(input, Tensor):
+        raise TypeError(f"pad(): argument 'input' must be Tensor, not {type(input).__name__}")
+    if not isinstance(pad, (tuple, list)):
+        raise TypeError(f"pad(): argument 'pad' must be a tuple of ints, but got {type(pad).__name__}")
     pad = tuple(pad)
+    for i, w in enumerate(pad):
+        if not isinstance(w, (int, backend.np.integer)) or isinstance(w, bool):
+            raise TypeError(f"pad(): padding must be a sequence of ints, but got {w!r} ({type(w).__name__}) "
+                            f"at position {i}")
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     if len(pad) // 2 > input.ndim:

@@ -8,7 +8,8 @@ same formula as a conv's. Each kind reduces to something simpler:
   is a scatter-add (where windows overlap, a pixel that wins several gets the sum), and the
   backward of that scatter is a gather again, so max pooling is differentiable twice.
   Tie rule: the first maximal element in window order (row-major over the kernel taps) wins,
-  as on PyTorch's CPU; its flat index within the input plane is what ``return_indices`` gives.
+  as on PyTorch's CPU (a NaN always wins, so NaN propagates); the winner's flat index within
+  its input plane is what ``return_indices`` gives.
 * **Average pooling** = a convolution of each channel with a kernel of ones, divided by the
   window size; its gradient is therefore a transposed convolution (col2im).
 * **Adaptive pooling** picks the windows from the output size you want: output i of an axis
@@ -18,6 +19,7 @@ same formula as a conv's. Each kind reduces to something simpler:
 """
 from __future__ import annotations
 
+import itertools
 import math
 
 from .. import backend
@@ -44,7 +46,7 @@ def _pool_setup(op: str, d: int, input, kernel_size, stride, padding, dilation, 
     check_positive(dilation, "dilation")
     check_padding(pads)
     for p, k, dl in zip(pads, kernel, dilation):
-        if p > (dl * (k - 1) + 1) // 2:  # more would allow windows made only of padding
+        if p > (dl * (k - 1) + 1) // 2:  # a window may start at most half its span inside the padding
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
                                f"kernel_size={k} and dilation={dl}")
     sizes = x.shape[2:]
@@ -64,11 +66,12 @@ def _unbatch(y: Tensor, unbatched: bool) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- max pooling
-def _gather_winners(x: Tensor, index, real) -> Tensor:
-    """y[n, c, o] = x[n, c, index[n, c, o]], index flat within each (n, c) plane; differentiable
-    (its backward is a scatter-add). Windows with no real element (``real`` False) give -inf."""
+def _gather_winners(x: Tensor, index) -> Tensor:
+    """y[n, c, o] = x[n, c, index[n, c, o]], index flat within each (n, c) plane: differentiable,
+    its backward is a scatter-add. An index of -1 (a window with no winner) gives -inf."""
     n, c = x.shape[:2]
-    flat_index = x.xp.where(real, index, 0).reshape(n, c, -1).astype(backend.int64.np, copy=False)
+    real = index >= 0
+    flat_index = x.xp.where(real, index, 0).reshape(n, c, -1)
     y = Gather.apply(x.reshape(n, c, -1), 2, Tensor._make(flat_index)).reshape(index.shape)
     if not bool(real.all()):  # only for dilated windows that fall entirely in the padding
         y = where(Tensor._make(real), y, float("-inf"))
@@ -76,30 +79,37 @@ def _gather_winners(x: Tensor, index, real) -> Tensor:
 
 
 def _winners(x, kernel, win: Window, out_size):
-    """For every window, the flat index (within its input plane) of its largest element, and
-    whether that element is real (not padding). Ties go to the first in row-major tap order."""
+    """For every window, the flat index (within its input plane) of its largest element.
+
+    A running maximum over the kernel taps: tap k of every window at once is one strided slice
+    of the windows view. A later tap must be strictly greater to win, so ties go to the FIRST
+    maximal element in row-major tap order (PyTorch's CPU rule); a NaN always wins, so NaN
+    propagates. Padding is -inf and never wins; a window of padding only keeps index -1.
+    """
     xp, d = backend.get_array_module(x), len(kernel)
-    view = windows(x, kernel, win, out_size, fill=float("-inf"))            # (N, C, *K, *O)
-    taps_last = (0, 1) + tuple(range(2 + d, 2 + 2 * d)) + tuple(range(2, 2 + d))
-    rows = view.transpose(taps_last).reshape(x.shape[:2] + tuple(out_size) + (math.prod(kernel),))
-    tap = xp.unravel_index(rows.argmax(axis=-1), kernel)   # argmax returns the FIRST maximum
-    # the winner of window o along axis i sits at o*stride - padding + tap*dilation
-    index, real = 0, True
-    for i in range(d):
-        o = xp.arange(out_size[i]).reshape((-1,) + (1,) * (d - 1 - i))
-        pos = o * win.stride[i] - win.padding[i][0] + tap[i] * win.dilation[i]
-        real = real & (pos >= 0) & (pos < x.shape[2 + i])
-        index = index * x.shape[2 + i] + pos
-    return index, real
+    view = windows(x, kernel, win, out_size, fill=float("-inf"))           # (N, C, *K, *O)
+    plane = [math.prod(x.shape[3 + i:]) for i in range(d)]                   # strides within a plane
+    # flat position of each window's first tap: the sum over axes of (o*stride - padding) * plane stride
+    first = sum(((xp.arange(o) * s - lo) * st).reshape((-1,) + (1,) * (d - 1 - i))
+                for i, (o, s, (lo, _), st) in enumerate(zip(out_size, win.stride, win.padding, plane)))
+    best = xp.full(x.shape[:2] + tuple(out_size), float("-inf"), dtype=x.dtype)
+    index = xp.full(best.shape, -1, dtype=backend.int64.np)
+    for k in itertools.product(*(range(n) for n in kernel)):
+        v = view[(slice(None), slice(None)) + k]                             # tap k of every window
+        better = (v > best) | xp.isnan(v)
+        best = xp.where(better, v, best)
+        offset = sum(ki * dl * st for ki, dl, st in zip(k, win.dilation, plane))  # tap k from the first
+        index = xp.where(better, first + offset, index)
+    return index
 
 
 def _max_pool(op, d, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):  # noqa: A002
     x, unbatched, kernel, win, out = _pool_setup(op, d, input, kernel_size, stride, padding, dilation,
                                                  ceil_mode)
-    index, real = _winners(x.array, kernel, win, out)
-    y = _unbatch(_gather_winners(x, index, real), unbatched)
+    index = _winners(x.array, kernel, win, out)
+    y = _unbatch(_gather_winners(x, index), unbatched)
     if return_indices:
-        return y, _unbatch(Tensor._make(index.astype(backend.int64.np, copy=False)), unbatched)
+        return y, _unbatch(Tensor._make(index), unbatched)
     return y
 
 
@@ -219,7 +229,7 @@ def _adaptive_max(op, d, input, output_size, return_indices):  # noqa: A002
     for i, t in enumerate(tables):
         o = xp.arange(out[i]).reshape((-1,) + (1,) * (d - 1 - i))
         index = index * sizes[i] + t[o, tap[i]]
-    y = _unbatch(_gather_winners(x, index, xp.ones(index.shape, dtype=bool)), unbatched)
+    y = _unbatch(_gather_winners(x, index), unbatched)
     if return_indices:
         return y, _unbatch(Tensor._make(index.astype(backend.int64.np, copy=False)), unbatched)
     return y

@@ -19,11 +19,11 @@ Dims = Union[None, int, Sequence[int]]
 def normalize_dims(dim: Dims, ndim: int, op: str) -> Optional[tuple]:
     if dim is None:
         return None
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)  # _wrap_dim refuses non-ints
     out = tuple(sorted(_wrap_dim(d, ndim, op) for d in dims))
     if len(set(out)) != len(out):
         raise RuntimeError(f"{op}(): dim {list(dims)} appears multiple times in the list of dims")
-    return out
+    return out if ndim else ()  # a 0-d tensor accepts dim 0 or -1, as in PyTorch: nothing to reduce
 
 
 def _keepdim_shape(shape, dims):
@@ -167,8 +167,17 @@ def norm(x: Tensor, p=2, dim: Dims = None, keepdim: bool = False) -> Tensor:
     if p == 1:
         return sum(x.abs(), dim, keepdim)
     if p == 2:
-        return sum(x * x, dim, keepdim).sqrt()
-    return sum(x.abs() ** p, dim, keepdim) ** (1.0 / p)
+        return _root(sum(x * x, dim, keepdim), 2)
+    return _root(sum(x.abs() ** p, dim, keepdim), p)
+
+
+def _root(s: Tensor, p) -> Tensor:
+    """s ** (1/p) for s >= 0, with gradient 0 where s == 0 (PyTorch's choice at the zero vector,
+    where the norm has a kink). The inner where keeps the root away from 0, so no inf * 0 = nan
+    reaches the gradient; the outer one puts the true value, 0, back."""
+    from .elementwise import where
+    positive = s > 0
+    return where(positive, where(positive, s, 1.0) ** (1.0 / p), 0.0)
 
 
 def logsumexp(x: Tensor, dim: Dims, keepdim: bool = False) -> Tensor:

@@ -142,7 +142,7 @@ def random_split(dataset: Dataset, lengths: Sequence, generator=None) -> List[Su
     if sum(lengths) != n:
         raise ValueError(f"Sum of input lengths does not equal the length of the input dataset! "
                          f"(sum {sum(lengths)}, dataset length {n})")
-    perm = randperm(n, generator=generator).tolist()
+    perm = randperm(n, generator=generator, device="cpu").tolist()  # indices live on the host
     out, offset = [], 0
     for length in lengths:
         out.append(Subset(dataset, perm[offset:offset + length]))
@@ -197,11 +197,11 @@ class RandomSampler(Sampler[int]):
         from ..creation import randint, randperm  # noqa: PLC0415
         n = len(self.data_source)
         if self.replacement:
-            yield from randint(0, n, (self.num_samples,), generator=self.generator).tolist()
+            yield from randint(0, n, (self.num_samples,), generator=self.generator, device="cpu").tolist()
             return
         for _ in range(self.num_samples // n):
-            yield from randperm(n, generator=self.generator).tolist()
-        yield from randperm(n, generator=self.generator).tolist()[: self.num_samples % n]
+            yield from randperm(n, generator=self.generator, device="cpu").tolist()
+        yield from randperm(n, generator=self.generator, device="cpu").tolist()[: self.num_samples % n]
 
     def __len__(self) -> int:
         return self.num_samples
@@ -216,7 +216,7 @@ class SubsetRandomSampler(Sampler[int]):
 
     def __iter__(self):
         from ..creation import randperm  # noqa: PLC0415
-        for i in randperm(len(self.indices), generator=self.generator).tolist():
+        for i in randperm(len(self.indices), generator=self.generator, device="cpu").tolist():
             yield self.indices[i]
 
     def __len__(self) -> int:

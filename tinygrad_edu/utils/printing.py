@@ -15,10 +15,10 @@ def _float_formatter(arr):
     np = backend.np
     finite = arr[np.isfinite(arr)].astype(np.float64)
     nonzero = np.abs(finite[finite != 0])
-    big = nonzero.size and (nonzero.max() > 1e8)
-    if finite.size == 0 or (finite == np.round(finite)).all():  # integer values: "1." (or 1e+10)
-        fmt = (lambda v: f"{v:.4e}") if big else (lambda v: f"{v:.0f}.")
-    elif big or nonzero.max() / nonzero.min() > 1000 or nonzero.min() < 1e-4:
+    wide = nonzero.size and (nonzero.max() > 1e8 or nonzero.max() / nonzero.min() > 1000)
+    if finite.size == 0 or (finite == np.round(finite)).all():  # integer values: "1." (or 1.0000e+10)
+        fmt = (lambda v: f"{v:.4e}") if wide else (lambda v: f"{v:.0f}.")
+    elif wide or nonzero.min() < 1e-4:
         fmt = lambda v: f"{v:.4e}"  # noqa: E731
     else:
         fmt = lambda v: f"{v:.4f}"  # noqa: E731
@@ -31,7 +31,7 @@ def _float_formatter(arr):
 def tensor_repr(t) -> str:
     np = backend.np
     arr = backend.to_numpy(t.array)
-    kw = dict(separator=", ", prefix="tensor(", threshold=_THRESHOLD, edgeitems=_EDGEITEMS)
+    kw = dict(separator=", ", prefix="tensor(", threshold=_THRESHOLD, edgeitems=_EDGEITEMS, max_line_width=80)
     if arr.size == 0:
         body = "[]"
     elif arr.dtype.kind == "f":

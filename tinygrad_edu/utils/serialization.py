@@ -194,6 +194,7 @@ def load(f, map_location=None, *, weights_only: bool = True, mmap=None) -> Any:
     as ``{'cuda:0': 'cpu'}``; by default tensors return to the device they were saved from.
     A file that is not a tinygrad_edu checkpoint (truncated, corrupted, empty, a pickle, some other
     zip) raises ``RuntimeError: <path> is not a tinygrad_edu checkpoint: <what was wrong>``.
+    ``weights_only`` and ``mmap`` are accepted for PyTorch compatibility; loading is always safe.
     """
     if hasattr(f, "read"):
         name = str(getattr(f, "name", None) or f"<{type(f).__name__}>")
@@ -379,6 +380,10 @@ class _Decoder:
         return t
 
     def device_for(self, saved: str) -> backend.device:
+        try:
+            saved = str(backend.device(saved))
+        except (RuntimeError, TypeError):
+            raise _NotACheckpoint(f"a tensor was saved on an unknown device {saved!r}") from None
         m = self.map_location
         if isinstance(m, dict):
             target = m.get(saved, m.get(saved.split(":")[0], saved))

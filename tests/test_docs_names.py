@@ -1,0 +1,278 @@
+"""The documentation names only what exists, and its training script runs.
+
+* Every library name the docs mention exists: ``tinygrad_edu.X``, ``torch.X`` (where ``torch`` is
+  tinygrad_edu imported under PyTorch's name), ``nn.X`` and ``F.X``, in the fenced python blocks and in
+  the prose's `inline code`. The unit tutorials (docs/0[1-4]_*.md and their Korean versions) are checked
+  by ``tests/test_examples_units.py``; this file checks every other page, including pages added later.
+* ``docs/api.md`` both ways: every name in its tables exists in the module its heading names, and every
+  public name of those modules is listed.
+* The code blocks of the pages this file's owner wrote run (``docs/06_training.md`` is a complete
+  training script), in a temporary folder with ``TINYGRAD_EDU_FAST=1``; and the training script also
+  runs under real PyTorch after changing only its imports, when PyTorch is installed.
+"""
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+import inspect
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+UNIT_DOCS = {"01_images_as_tensors.md", "02_convolution.md", "03_cnns.md", "04_counting_parameters.md"}
+# pages whose python blocks are run here, top to bottom in one namespace, like a notebook
+RUNNABLE_DOCS = ["05_alexnet.md", "06_training.md", "07_vanishing_gradients.md", "api.md", "index.md"]
+DEFAULT_ALIASES = {"tinygrad_edu": "tinygrad_edu", "torch": "tinygrad_edu", "nn": "tinygrad_edu.nn",
+                   "F": "tinygrad_edu.nn.functional"}
+# PyTorch names the docs mention on purpose as things tinygrad_edu does not have
+NOT_OURS = {"torch.compile", "torch.jit", "torch.fx", "torch.func", "torch.vmap", "torch.autocast",
+            "torch.distributed", "torch.nn.functional.flatten"}
+
+
+def _checked_docs():
+    pages = sorted(p for p in DOCS.glob("*.md") if p.name not in UNIT_DOCS)
+    pages += sorted(p for p in (DOCS / "ko").glob("*.md") if p.name not in UNIT_DOCS)
+    return pages
+
+
+def _python_blocks(text: str):
+    blocks = [m.group(1) for m in re.finditer(r"^```python[^\n]*\n(.*?)^```", text, re.S | re.M)]
+    out = []
+    for b in blocks:
+        if re.search(r"^>>> ", b, re.M):   # a doctest-style session: keep only what was typed
+            b = "\n".join(line[4:] for line in b.splitlines() if line.startswith((">>> ", "... ")))
+        out.append(b)
+    return out
+
+
+# ----------------------------------------------------------------------------------- name resolution
+def _resolve(path: str):
+    """Import the longest module prefix of ``path``, then getattr the rest."""
+    parts = path.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for name in parts[i:]:
+            obj = getattr(obj, name)
+        return obj
+    raise ImportError(path)
+
+
+def _dotted(node):
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        return [node.id] + parts[::-1]
+    return None
+
+
+def _update_aliases(tree, aliases: dict) -> None:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                root = a.name.split(".")[0]
+                local = a.asname or root
+                if root == "tinygrad_edu":
+                    aliases[local] = a.name if a.asname else "tinygrad_edu"
+                elif local in aliases:          # e.g. a real `import torch`: not ours from here on
+                    aliases[local] = None
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for a in node.names:
+                local = a.asname or a.name
+                if node.module.split(".")[0] == "tinygrad_edu":
+                    aliases[local] = f"{node.module}.{a.name}"
+                elif local in aliases:
+                    aliases[local] = None
+
+
+def _names_in_code(blocks) -> set:
+    aliases = dict(DEFAULT_ALIASES)
+    names, defined = set(), set()
+    for block in blocks:
+        tree = ast.parse(block)
+        _update_aliases(tree, aliases)
+        parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and not isinstance(parents.get(id(node)), ast.Attribute):
+                chain = _dotted(node)
+                if chain and aliases.get(chain[0]):
+                    name = ".".join([aliases[chain[0]]] + chain[1:])
+                    if isinstance(node.ctx, ast.Store):     # the page adds it (`Tensor.atan = atan`)
+                        defined.add(name)
+                    names.add(name)
+        names.update(v for v in aliases.values() if v)
+    return {n for n in names if not any(n == d or n.startswith(d + ".") for d in defined)}
+
+
+def _names_in_prose(text: str) -> set:
+    prose = re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)
+    names = set()
+    for span in re.findall(r"`([^`\n]+)`", prose):
+        for root, rest in re.findall(r"(?<![\w.])(torch|F|nn|tinygrad_edu)((?:\.[A-Za-z_]\w*)+)", span):
+            names.add(DEFAULT_ALIASES[root] + rest)
+    return names
+
+
+def _missing(names) -> list:
+    missing = []
+    for name in sorted(names):
+        if name.replace("tinygrad_edu", "torch", 1) in NOT_OURS or name in NOT_OURS:
+            continue
+        try:
+            _resolve(name)
+        except (ImportError, AttributeError) as e:
+            missing.append(f"{name} ({type(e).__name__}: {e})")
+    return missing
+
+
+@pytest.mark.parametrize("path", _checked_docs(), ids=lambda p: str(p.relative_to(DOCS)))
+def test_doc_names_exist(path):
+    text = path.read_text(encoding="utf-8")
+    names = _names_in_code(_python_blocks(text)) | _names_in_prose(text)
+    missing = _missing(names)
+    assert not missing, f"{path.relative_to(ROOT)} names things that do not exist: {missing}"
+
+
+def test_expected_pages_exist():
+    for name in ["05_alexnet.md", "06_training.md", "07_vanishing_gradients.md", "api.md", "index.md",
+                 "backprop.md", "design.md"]:
+        assert (DOCS / name).is_file(), f"docs/{name} is missing"
+
+
+def test_index_links_resolve():
+    """Every relative link of docs/index.md points at a file that exists (or will: performance.md)."""
+    text = (DOCS / "index.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)
+    assert links
+    for link in links:
+        if "://" in link:
+            continue
+        target = (DOCS / link).resolve()
+        assert target.exists() or link == "performance.md", f"docs/index.md links to missing {link}"
+
+
+# ----------------------------------------------------------------------------------- api.md both ways
+def _api_tables():
+    """``{namespace: {names}}`` from docs/api.md: a table row's first cell names entries of the module
+    that the nearest heading above it names (its last `tinygrad_edu...` code span)."""
+    documented: dict = {}
+    namespace = None
+    for line in (DOCS / "api.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            spans = [s for s in re.findall(r"`([^`]+)`", line) if re.fullmatch(r"tinygrad_edu(\.\w+)*", s)]
+            namespace = spans[-1] if spans else None
+            continue
+        if not line.startswith("|") or namespace is None or re.match(r"^\|\s*(-+|name)\s*\|", line):
+            continue
+        first_cell = line.split("|")[1]
+        for span in re.findall(r"`([^`]+)`", first_cell):
+            m = re.match(r"([A-Za-z_]\w*)(\(|$)", span)
+            if m:
+                documented.setdefault(namespace, set()).add(m.group(1))
+    return documented
+
+
+def _public(namespace: str) -> set:
+    obj = _resolve(namespace)
+    if inspect.isclass(obj):
+        return {n for n in dir(obj) if not n.startswith("_")}
+    if hasattr(obj, "__all__"):
+        return set(obj.__all__)
+    names = set()
+    for n in dir(obj):
+        value = getattr(obj, n)
+        if n.startswith("_") or n == "annotations" or inspect.ismodule(value):
+            continue
+        if namespace in ("tinygrad_edu", "tinygrad_edu.nn.functional"):
+            names.add(n)        # re-exports from the ops are the public API here
+        elif getattr(value, "__module__", None) == namespace:
+            names.add(n)        # defined here, not imported for internal use
+    return names
+
+
+API_NAMESPACES = ["tinygrad_edu", "tinygrad_edu.Tensor", "tinygrad_edu.autograd", "tinygrad_edu.autograd.Node",
+                  "tinygrad_edu.nn", "tinygrad_edu.nn.Module", "tinygrad_edu.nn.functional",
+                  "tinygrad_edu.nn.init", "tinygrad_edu.nn.utils", "tinygrad_edu.optim",
+                  "tinygrad_edu.optim.Optimizer", "tinygrad_edu.optim.lr_scheduler", "tinygrad_edu.utils.data",
+                  "tinygrad_edu.utils.datasets", "tinygrad_edu.utils.image", "tinygrad_edu.models",
+                  "tinygrad_edu.viz"]
+
+
+def test_api_reference_names_exist():
+    documented = _api_tables()
+    assert set(API_NAMESPACES) <= set(documented), f"api.md lacks sections: {set(API_NAMESPACES) - set(documented)}"
+    missing = [f"{ns}.{n}" for ns, names in documented.items() for n in sorted(names)
+               if not _exists(ns, n)]
+    assert not missing, f"docs/api.md lists names that do not exist: {missing}"
+
+
+def _exists(namespace: str, name: str) -> bool:
+    try:
+        _resolve(f"{namespace}.{name}")
+        return True
+    except (ImportError, AttributeError):
+        return False
+
+
+@pytest.mark.parametrize("namespace", API_NAMESPACES)
+def test_api_reference_is_complete(namespace):
+    documented = _api_tables().get(namespace, set())
+    undocumented = sorted(_public(namespace) - documented)
+    assert not undocumented, (f"public names of {namespace} missing from docs/api.md (add one line each, in "
+                              f"the table under a heading naming `{namespace}`): {undocumented}")
+
+
+# ----------------------------------------------------------------------------------- the code runs
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TINYGRAD_EDU_FAST", "1")
+    monkeypatch.setenv("TINYGRAD_EDU_OUT", str(tmp_path))
+    monkeypatch.syspath_prepend(str(ROOT))
+    return tmp_path
+
+
+@pytest.mark.parametrize("name", RUNNABLE_DOCS)
+def test_doc_code_runs(name, in_tmp, capsys):
+    blocks = _python_blocks((DOCS / name).read_text(encoding="utf-8"))
+    namespace = {"__name__": "__doc_snippets__"}
+    for i, block in enumerate(blocks):
+        try:
+            exec(compile(block, f"docs/{name}[block {i}]", "exec"), namespace)
+        except Exception as e:  # noqa: BLE001
+            pytest.fail(f"docs/{name} block {i} failed: {type(e).__name__}: {e}\n{block}")
+    if name == "06_training.md":      # the training script trained, saved and restored a good model
+        assert (in_tmp / "digits_cnn.pt").is_file()
+        assert _accuracy(capsys.readouterr().out) >= 0.9
+
+
+def _training_script() -> str:
+    blocks = _python_blocks((DOCS / "06_training.md").read_text(encoding="utf-8"))
+    scripts = [b for b in blocks if "import tinygrad_edu as torch" in b and "optimizer.step()" in b]
+    assert len(scripts) == 1, "docs/06_training.md should hold one complete training script"
+    return scripts[0]
+
+
+def _accuracy(output: str) -> float:
+    found = re.findall(r"restored from epoch \d+: test accuracy ([0-9.]+)", output)
+    assert found, output[-2000:]
+    return float(found[-1])
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="PyTorch is not installed")
+def test_training_script_runs_under_pytorch(in_tmp, capsys):
+    """The promise of the page: change the imports, and the same script is a PyTorch program."""
+    script = re.sub(r"^(import|from) tinygrad_edu", r"\1 torch", _training_script(), flags=re.M)
+    script = script.replace("import torch as torch", "import torch")
+    assert not re.search(r"^(import|from) tinygrad_edu", script, re.M)
+    exec(compile(script, "docs/06_training.md[script, PyTorch]", "exec"), {"__name__": "__main__"})
+    assert _accuracy(capsys.readouterr().out) >= 0.9

@@ -1,0 +1,119 @@
+"""The lessons 05-07 and the demo: run each script's ``main()`` in fast mode, in a temporary folder,
+and check the numbers the lessons promise (the lecture's units 01-04 are in test_examples_units.py).
+
+Fast mode (``TINYGRAD_EDU_FAST=1``) shrinks the work so that each test takes seconds on two cores:
+AlexNet's forward pass and training step use 10 classes, the digit CNN is narrower and trains for
+fewer epochs (and must still reach 95 % on the held-out digits), the vanishing-gradient networks
+train for fewer steps (the gradient measurement itself is unchanged).
+"""
+from __future__ import annotations
+
+import importlib.util
+import math
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _load(name: str):
+    path = EXAMPLES / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"tinygrad_edu_test_example_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def fast(tmp_path, monkeypatch):
+    """Fast mode, inside a fresh temporary directory, pictures going to the current directory."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TINYGRAD_EDU_FAST", "1")
+    monkeypatch.delenv("TINYGRAD_EDU_OUT", raising=False)
+    return tmp_path
+
+
+def _assert_pictures(paths, folder: Path, names) -> None:
+    assert sorted(Path(p).name for p in paths) == sorted(names)
+    for p in map(Path, paths):
+        assert p.parent == folder.resolve(), p
+        assert p.is_file() and p.stat().st_size > 5000, p
+        assert p.read_bytes()[:8] == PNG, p
+
+
+# ------------------------------------------------------------------------------------ 05 AlexNet
+def test_05_alexnet(fast):
+    r = _load("05_alexnet").main()
+    assert r["fast"] and r["num_classes"] == 10
+    # assignment 2: our AlexNet is the library's, parameter for parameter
+    assert r["ours"] == r["library"] == 61_100_840
+    assert r["same_state_dict"] and r["output_diff"] < 1e-5
+    # the shapes the lecture's formula predicts, block by block
+    assert r["shapes"][0] == (1, 3, 224, 224)
+    assert (1, 64, 55, 55) in r["shapes"] and (1, 192, 13, 13) in r["shapes"]
+    assert r["shapes"][-1] == (1, 256, 6, 6)
+    # assignment 1 and the two summaries
+    assert r["count_total"] == r["summary_224_params"] == 61_100_840
+    assert r["conv_params"] == 2_469_696 and r["fc_params"] == 58_631_144
+    assert r["summary_224_out"] == [1, 1000]
+    assert r["summary_227_params"] == 60_965_224 and r["summary_227_out"] == [1, 1000]
+    assert r["summary_224_mult_adds"] == 714_682_664
+    # forward pass on a batch of two, and one training step
+    assert r["logits_shape"] == (2, 10)
+    assert all(abs(s - 1.0) < 1e-5 for s in r["softmax_sums"])
+    assert abs(r["loss_before"] - math.log(10)) < 0.1
+    assert r["loss_after"] < r["loss_before"]
+    assert r["grad_conv1"] > 0 and r["grad_fc1"] > 0
+
+
+# ------------------------------------------------------------------------------------ 06 digits
+def test_06_train_cnn_digits(fast):
+    r = _load("06_train_cnn_digits").main(seed=0, progress=True)
+    assert r["fast"] and r["epochs"] == 5
+    assert r["test_accuracy"] >= 0.95, f"held-out accuracy {r['test_accuracy']:.3f} below 95 %"
+    assert r["reloaded_accuracy"] == r["test_accuracy"]          # the state_dict round trip
+    assert r["train_loss"][-1] < r["train_loss"][0] / 5           # it learned
+    assert len(r["test_accuracies"]) == r["epochs"]
+    assert r["lrs"][0] > r["lrs"][-1]                             # the cosine schedule lowered the lr
+    assert sum(map(sum, r["confusion"])) == 359                   # every test digit, once
+    assert sum(r["confusion"][i][i] for i in range(10)) == round(r["test_accuracy"] * 359)
+    assert r["num_parameters"] == (9 * 1 + 1) * 16 + (9 * 16 + 1) * 32 + (32 * 4 + 1) * 10
+    _assert_pictures(r["pictures"], fast, ["06_training_curves.png"])
+
+
+# ------------------------------------------------------------------------------------ 07 gradients
+def test_07_vanishing_gradients(fast):
+    r = _load("07_vanishing_gradients").main()
+    first, ratio = r["first_layer_norm"], r["ratio_first_last"]
+    sig, relu = "sigmoid + Xavier", "relu + He"
+    assert set(r["settings"]) == {sig, "sigmoid + He", "tanh + Xavier", "relu + Xavier", relu}
+    assert r["sigmoid_grad_max"] == pytest.approx(0.25, abs=1e-6)
+    # the lecture's claim, measured: the sigmoid network's first layer gets orders of magnitude less
+    assert first[sig] * 100 <= first[relu], (first[sig], first[relu])
+    assert first[relu] / first[sig] > 1e6
+    assert ratio[sig] < 1e-6 and ratio["sigmoid + He"] < 1e-4      # vanishing: first << last
+    assert r["per_layer_factor"][sig] < 0.3                         # about sigmoid's 0.25 per layer
+    for k in ("tanh + Xavier", "relu + Xavier", relu):
+        assert 0.1 < ratio[k] < 10, (k, ratio[k])                   # no vanishing with tanh / ReLU
+    assert all(len(n) == r["depth"] + 1 for n in r["norms"].values())
+    # and what it means: the sigmoid networks do not learn, ReLU + He does
+    assert r["test_accuracy"][sig] < 0.2
+    assert r["test_accuracy"][relu] > 0.6
+    _assert_pictures(r["pictures"], fast, ["07_vanishing_gradients.png", "07_gradflow_sigmoid.png"])
+
+
+# ------------------------------------------------------------------------------------ demo
+def test_demo(fast, monkeypatch):
+    out = fast / "pictures"
+    monkeypatch.setenv("TINYGRAD_EDU_OUT", str(out))            # pictures go where the user says
+    r = _load("demo").main()
+    assert r["fast"]
+    assert r["alexnet_params"] == 61_100_840
+    assert r["test_accuracy"] >= 0.95
+    assert r["relu_first_layer_norm"] >= 100 * r["sigmoid_first_layer_norm"]
+    _assert_pictures(r["pictures"], out, ["06_training_curves.png", "07_vanishing_gradients.png",
+                                          "07_gradflow_sigmoid.png"])
+    assert not list(fast.glob("*.png"))                          # nothing written beside them

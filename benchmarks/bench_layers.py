@@ -71,14 +71,14 @@ def conv_layers(cfg: Config) -> List[Result]:
         args = ("conv2d", x, w, b, g, input_grad)
         ours = _layer_closure(tg, place, *args, stride=st, padding=p)
         theirs = _layer_closure(torch, place, *args, stride=st, padding=p) if torch else None
-        a, t = compare(ours, theirs, cfg.rounds, place.sync_ours, place.sync_theirs)
+        a, t = compare(cfg, place, ours, theirs)
         results.append(Result("conv fwd+bwd", f"{name}, batch {n}, {c}x{s}x{s} -> {f}x{o}x{o}", a, t,
                               target=TARGET if cfg.device == "cpu" else None))
     x = rng.standard_normal((n, 64, 55, 55), dtype=np.float32)
     g = rng.standard_normal((n, 64, 27, 27), dtype=np.float32)
     ours = _pool_closure(tg, place, x, g)
     theirs = _pool_closure(torch, place, x, g) if torch else None
-    a, t = compare(ours, theirs, cfg.rounds, place.sync_ours, place.sync_theirs)
+    a, t = compare(cfg, place, ours, theirs)
     results.append(Result("pool fwd+bwd", f"maxpool 3/2, batch {n}, 64x55x55", a, t))
     if n != 8:
         results[0].notes.append(f"the conv target is set for batch 8; batch {n} is the --quick stand-in")
@@ -96,6 +96,6 @@ def linear_layers(cfg: Config) -> List[Result]:
         g = rng.standard_normal((n, fan_out), dtype=np.float32)
         ours = _layer_closure(tg, place, "linear", x, w, b, g)
         theirs = _layer_closure(torch, place, "linear", x, w, b, g) if torch else None
-        a, t = compare(ours, theirs, cfg.rounds, place.sync_ours, place.sync_theirs)
+        a, t = compare(cfg, place, ours, theirs)
         results.append(Result("linear fwd+bwd", f"{name}, batch {n}, {fan_in} -> {fan_out}", a, t))
     return results

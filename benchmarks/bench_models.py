@@ -51,7 +51,7 @@ def alexnet(cfg: Config) -> List[Result]:
     for n in batches:
         ours, theirs, place = _step_pair(cfg, "alexnet", n, 224, 1000)
         _warm_up(ours, theirs)
-        a, b = compare(ours, theirs, cfg.rounds, place.sync_ours, place.sync_theirs, warmup=0)
+        a, b = compare(cfg, place, ours, theirs, warmup=0)
         target = ALEXNET_TARGET if n == max(batches) and cfg.device == "cpu" else None
         res = Result("alexnet step", f"batch {n}, 3x224x224 ({cfg.device})", a, b, target=target)
         if target and n != 32:
@@ -66,7 +66,7 @@ def small_cnn(cfg: Config) -> List[Result]:
     n = SMALL_CNN_BATCH[_mode(cfg)]
     ours, theirs, place = _step_pair(cfg, "small_cnn", n, 32, 10)
     _warm_up(ours, theirs)
-    a, b = compare(ours, theirs, cfg.rounds, place.sync_ours, place.sync_theirs, warmup=0)
+    a, b = compare(cfg, place, ours, theirs, warmup=0)
     res = Result("small cnn step", f"batch {n}, 3x32x32 ({cfg.device})", a, b,
                  target=SMALL_CNN_TARGET if cfg.device == "cpu" else None)
     if n != 64:

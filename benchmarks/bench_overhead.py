@@ -42,6 +42,6 @@ def overhead(cfg: Config) -> List[Result]:
     place = Placement(cfg.device, cfg.torch)
     ours = _chain(tg, place)
     theirs = _chain(cfg.torch, place) if cfg.torch else None
-    a, b = compare(ours, theirs, cfg.rounds, place.sync_ours, place.sync_theirs)
+    a, b = compare(cfg, place, ours, theirs)
     return [Result("overhead", f"{N_OPS} mul/add ops on 16 floats, fwd+bwd, per op", a, b,
                    unit="us", scale=1e6 / (N_OPS * REPEAT), target=TARGET if cfg.device == "cpu" else None)]

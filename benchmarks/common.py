@@ -135,34 +135,39 @@ class Result:
         return f"<= {self.target:g}x: {'met' if self.ratio <= self.target else 'NOT met'}"
 
 
-def _timed(fn: Callable[[], object], sync: Sequence[Callable[[], None]]) -> float:
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def _timed(fn: Callable[[], object], sync: Sequence[Callable[[], None]], clock: Callable[[], float]) -> float:
     gc.collect()  # collect outside the timed region, for both libraries alike
     for s in sync:
         s()
-    t = time.perf_counter()
+    t = clock()
     fn()
     for s in sync:
         s()
-    return time.perf_counter() - t
+    return clock() - t
 
 
-def compare(ours: Callable[[], object], theirs: Optional[Callable[[], object]], rounds: int,
-            sync_ours: Sequence[Callable] = (), sync_theirs: Sequence[Callable] = (),
-            warmup: int = 1):
-    """Time ``ours`` and ``theirs`` alternately, ``rounds`` times each, after ``warmup`` calls each.
+def compare(cfg: "Config", place: "Placement", ours: Callable[[], object],
+            theirs: Optional[Callable[[], object]], warmup: int = 1):
+    """Time ``ours`` and ``theirs`` alternately, ``cfg.rounds`` times each, after ``warmup`` calls each.
 
     The order flips every round (ours first, then theirs first), so a slow drift in the machine's
-    load (other jobs starting or stopping) falls on both sides alike. Returns two lists of seconds.
+    load (other jobs starting or stopping) falls on both sides alike. Returns two lists of seconds
+    (the second None without ``theirs``), read from ``cfg.clock``: wall time, or the process's CPU
+    time (all its threads), which other jobs on a shared machine disturb far less.
     """
+    clock = CLOCKS[cfg.clock]
     for _ in range(warmup):
         ours()
         if theirs is not None:
             theirs()
     a, b = [], []
-    for r in range(rounds):
-        pair = [(ours, sync_ours, a)] + ([(theirs, sync_theirs, b)] if theirs is not None else [])
+    for r in range(cfg.rounds):
+        pair = [(ours, place.sync_ours, a)] + ([(theirs, place.sync_theirs, b)] if theirs is not None else [])
         for fn, sync, out in (pair if r % 2 == 0 else pair[::-1]):
-            out.append(_timed(fn, sync))
+            out.append(_timed(fn, sync, clock))
     return a, (b if theirs is not None else None)
 
 
@@ -211,6 +216,7 @@ class Config:
     quick: bool = False
     device: str = "cpu"
     threads: int = 1
+    clock: str = "wall"        # "wall" or "cpu" (see compare)
     torch: Any = None          # the torch module, or None when it is not installed
 
 

@@ -36,6 +36,9 @@ def parse_args(argv=None):
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu",
                    help="cuda: GPU runs (CuPy for us, CUDA for PyTorch); alexnet uses batch 128")
     p.add_argument("--rounds", "--repeat", type=int, default=None, help="timed rounds per library (default 3, --quick 1)")
+    p.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                   help="wall time (default), or the process's CPU time: steadier on a busy shared machine, "
+                        "best with --threads 1 (CPU only)")
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="CPU threads for both libraries")
     p.add_argument("--no-torch", action="store_true", help="time tinygrad_edu alone, even where PyTorch is installed")
     p.add_argument("--markdown", action="store_true", help="print the table as Markdown")
@@ -46,6 +49,8 @@ def parse_args(argv=None):
     if unknown:
         p.error(f"unknown benchmark(s) {','.join(unknown)}; choose from {','.join(SUITES)}")
     args.only = only
+    if args.device == "cuda" and args.clock == "cpu":
+        p.error("--clock cpu measures CPU work only; GPU runs need --clock wall")
     if args.rounds is None:
         args.rounds = 1 if args.quick else 3
     return args
@@ -72,9 +77,10 @@ def main(argv=None) -> int:
         if torch is not None and not torch.cuda.is_available():
             print("PyTorch is installed without CUDA support: timing tinygrad_edu alone.")
             torch = None
-    cfg = common.Config(rounds=args.rounds, quick=args.quick, device=args.device, threads=args.threads, torch=torch)
+    cfg = common.Config(rounds=args.rounds, quick=args.quick, device=args.device, threads=args.threads,
+                        clock=args.clock, torch=torch)
 
-    print(f"tinygrad_edu vs PyTorch, float32, {args.device}, median of {args.rounds} round(s)"
+    print(f"tinygrad_edu vs PyTorch, float32, {args.device}, {args.clock} clock, median of {args.rounds} round(s)"
           + (" [--quick]" if args.quick else ""))
     for line in common.machine_lines(threads, torch, args.device):
         print("  " + line)

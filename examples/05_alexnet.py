@@ -17,7 +17,7 @@
 #    torchvision's AlexNet (224x224 inputs) and the 2012 paper's two-GPU original (227x227);
 # 4. runs a forward pass on a batch of two images, and one training step (SGD, cross-entropy).
 #
-# Run it: `python examples/05_alexnet.py` (about 10 s on 2 cores: 61 million parameters to
+# Run it: `python examples/05_alexnet.py` (about 5 s on 2 CPU cores: 61 million parameters to
 # create and update). `TINYGRAD_EDU_FAST=1` gives the last layer 10 classes instead of 1000.
 # Tutorial: `docs/05_alexnet.md`.
 

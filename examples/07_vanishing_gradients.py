@@ -14,7 +14,7 @@
 # | sigmoid | Xavier | the first layer gets a gradient ~10^9 times smaller than the last |
 # | sigmoid | He | a better init cannot help: sigmoid' <= 0.25 whatever the weights |
 # | tanh | Xavier | tanh' = 1 at 0, and Xavier keeps the variance: healthy |
-# | ReLU | Xavier | no decay across layers, but the signal itself shrinks by 1/2 per layer |
+# | ReLU | Xavier | no decay across layers, but the signal's variance halves in every layer |
 # | ReLU | He | He's factor 2 makes up for ReLU zeroing half the units: healthy |
 #
 # Then we train each network for a few hundred steps to see what the numbers mean.
@@ -164,7 +164,8 @@ def measure(x, y, depth: int, batch: int = 256) -> dict:
         print(f"{k:<17}{norms[0]:>12.2e}{norms[-1]:>12.2e}{ratio:>12.2e}{per_layer:>11.3f}")
     sig, relu = results[label("sigmoid", "xavier")], results[label("relu", "he")]
     print(f"\nsigmoid + Xavier: the first layer's gradient is {sig['ratio']:.1e} times the last layer's: "
-          f"{sig['per_layer']:.3f} per layer, below the bound 0.25 (0.25^{depth} = {0.25 ** depth:.1e}).")
+          f"{sig['per_layer']:.3f} per layer, {'below' if sig['per_layer'] < 0.25 else 'near'} sigmoid's bound 0.25 "
+          f"(0.25^{depth} = {0.25 ** depth:.1e}).")
     print(f"ReLU + He: first/last = {relu['ratio']:.2f}, the gradient reaches the first layer intact.")
     print(f"The first layer of the sigmoid network gets {relu['first'] / sig['first']:.1e} times less "
           f"gradient than the ReLU network's.")
@@ -186,17 +187,18 @@ def measure(x, y, depth: int, batch: int = 256) -> dict:
 # A layer whose gradient is 10^-9 of the others' effectively does not move.
 
 # %%
-def train_each(x, y, x_test, y_test, depth: int, steps: int, batch: int = 64, lr: float = 0.01) -> dict:
+def train_each(x, y, x_test, y_test, results: dict, depth: int, steps: int, batch: int = 64,
+               lr: float = 0.01) -> dict:
     banner(f"4. Training each network for {steps} steps (SGD, momentum 0.9, lr {lr})")
     out = {}
     for act, init in SETTINGS:
         torch.manual_seed(0)
         model = make_mlp(act, init, depth)
         optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
-        gen = torch.Generator().manual_seed(1)   # the same mini-batches for every setting
+        gen = torch.Generator(x.device).manual_seed(1)   # the same mini-batches for every setting
         losses = []
         for _ in range(steps):
-            idx = torch.randint(0, x.shape[0], (batch,), generator=gen)
+            idx = torch.randint(0, x.shape[0], (batch,), generator=gen).to(x.device)
             loss = F.cross_entropy(model(x[idx]), y[idx])
             optimizer.zero_grad()
             loss.backward()
@@ -209,9 +211,14 @@ def train_each(x, y, x_test, y_test, depth: int, steps: int, batch: int = 64, lr
         out[label(act, init)] = {"losses": losses, "final_loss": tail, "test_accuracy": acc}
         print(f"{label(act, init):<17} loss {losses[0]:.3f} -> {tail:.3f}   test accuracy {acc:6.1%}")
     stuck = [k for k, t in out.items() if t["test_accuracy"] < 0.2]
-    if stuck:
-        print(f"stuck near chance (10 %): {', '.join(stuck)}. Their first layers get almost no gradient, so "
+    vanished = [k for k in stuck if results[k]["ratio"] < 1e-3]
+    slow = [k for k in stuck if k not in vanished]
+    if vanished:
+        print(f"stuck near chance (10 %): {', '.join(vanished)}. Their first layers get almost no gradient, so "
               "they keep their random weights and pass on noise that the top layers cannot use.")
+    if slow:
+        print(f"still near chance after {steps} steps: {', '.join(slow)}. No layer is starved, but every "
+              "gradient is small (the signal shrank on its way up), so it learns slowly.")
     return out
 
 
@@ -268,8 +275,12 @@ def main(fast=None, depth: int = 15, steps=None) -> dict:
     bound = the_bound(depth)
     x, y, x_test, y_test = load_data(depth)
     results = measure(x, y, depth)
-    training = train_each(x, y, x_test, y_test, depth, steps)
-    pictures = plot(results, training, depth)
+    training = train_each(x, y, x_test, y_test, results, depth, steps)
+    try:
+        pictures = plot(results, training, depth)
+    except ImportError as err:     # matplotlib is optional: the tables above are the lesson
+        pictures = []
+        print(f"(no pictures: {err}; pip install matplotlib)")
     return {
         "depth": depth,
         "steps": steps,

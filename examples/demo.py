@@ -1,7 +1,7 @@
 # %% [markdown]
 # # tinygrad_edu in one minute
 #
-# `make demo` runs this script. Offline, on a CPU, in about a minute it shows the three things the
+# `make demo` runs this script. Offline, on a CPU, in 10-40 seconds it shows the three things the
 # lecture is about, each with real numbers:
 #
 # 1. **AlexNet**: its structure (`summary`) and its 61,100,840 parameters, layer by layer, with the
@@ -98,9 +98,9 @@ def main(fast=None) -> dict:
     print(f"* Through {vanishing['depth']} sigmoid layers the first layer's gradient was {relu / sig:.0e} times "
           f"smaller than through ReLU layers (sigmoid' <= 0.25, and 0.25^{vanishing['depth']} = "
           f"{0.25 ** vanishing['depth']:.0e}).")
-    print("\nPictures:")
+    print("\nPictures:" if pictures else "\nPictures: none (install matplotlib to draw them)")
     notes = {"06_training_curves.png": "loss and accuracy per epoch, train vs held-out test",
-             "07_vanishing_gradients.png": "gradient norm per layer for 5 settings (log scale), and their training losses",
+             "07_vanishing_gradients.png": "gradient norm per layer, 5 settings (log scale); their training losses",
              "07_gradflow_sigmoid.png": "GradientFlow.plot of the 15-layer sigmoid network"}
     for p in pictures:
         print(f"  {p}\n      {notes.get(Path(p).name, '')}")

@@ -16,7 +16,6 @@ import ast
 import importlib
 import importlib.util
 import inspect
-import os
 import re
 from pathlib import Path
 

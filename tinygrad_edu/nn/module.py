@@ -600,7 +600,8 @@ class Module:
         device, so the model (and any optimizer holding its parameters) keeps its tensors. Values may
         be tensors or arrays (``{k: v.numpy() for k, v in torch_model.state_dict().items()}`` works).
         With ``strict=True`` (the default) missing or unexpected keys are an error; shape mismatches
-        are always an error. Returns ``(missing_keys, unexpected_keys)``."""
+        are always an error, and a load that fails copies nothing (the model is left as it was).
+        Returns ``(missing_keys, unexpected_keys)``."""
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing_keys: list = []

@@ -68,18 +68,20 @@ def adaptive_window(index: int, in_size: int, out_size: int) -> Tuple[int, int]:
 
 # ----------------------------------------------------------------------------- shared argument checks
 def check_positive(values: Sequence[int], what: str) -> None:
-    """Strides, dilations, kernel sizes and groups must be at least 1 (PyTorch's messages)."""
+    """Strides, dilations, kernel sizes and groups must be at least 1 (PyTorch's messages, plus the
+    value given)."""
     if any(v <= 0 for v in values):
         if what == "stride":
-            raise RuntimeError("non-positive stride is not supported")
+            raise RuntimeError(f"non-positive stride is not supported (got stride={tuple(values)})")
         if what == "groups":
-            raise RuntimeError("non-positive groups is not supported")
+            raise RuntimeError(f"non-positive groups is not supported (got groups={values[0]})")
         raise RuntimeError(f"{what} should be greater than zero, but got {list(values)}")
 
 
-def check_padding(values: Sequence[int]) -> None:
+def check_padding(values: Sequence[int], name: str = "padding") -> None:
+    """Padding (or ``output_padding``) must be at least 0 (PyTorch's message, plus the value given)."""
     if any(v < 0 for v in values):
-        raise RuntimeError("negative padding is not supported")
+        raise RuntimeError(f"negative {name} is not supported (got {name}={tuple(values)})")
 
 
 def fmt_size(sizes: Sequence[int], sep: str = " x ") -> str:

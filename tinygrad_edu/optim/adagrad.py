@@ -13,7 +13,7 @@ eps ε (PyTorch's formulas, so the same program gives the same numbers):
 from __future__ import annotations
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check_nonneg
+from .optimizer import Optimizer, _check_hyperparameter
 
 
 class Adagrad(Optimizer):
@@ -23,11 +23,11 @@ class Adagrad(Optimizer):
     def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
                  initial_accumulator_value: float = 0, eps: float = 1e-10, foreach=None, *,
                  maximize: bool = False, differentiable: bool = False, fused=None):
-        _check_nonneg(lr, "learning rate")
-        _check_nonneg(lr_decay, "lr_decay value")
-        _check_nonneg(weight_decay, "weight_decay value")
-        _check_nonneg(initial_accumulator_value, "initial_accumulator_value value")
-        _check_nonneg(eps, "epsilon value")
+        _check_hyperparameter("lr", lr, "learning rate")
+        _check_hyperparameter("lr_decay", lr_decay)
+        _check_hyperparameter("weight_decay", weight_decay)
+        _check_hyperparameter("initial_accumulator_value", initial_accumulator_value)
+        _check_hyperparameter("eps", eps, "epsilon value")
         defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, foreach=foreach,
                         maximize=maximize, differentiable=differentiable, fused=fused)

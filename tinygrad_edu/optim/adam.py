@@ -19,7 +19,15 @@ form, θ - γ m̂ / (√v̂ + ε) with m̂ = m / (1 - β1^t), v̂ = v / (1 - β2
 from __future__ import annotations
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check_nonneg, _lerp_
+from .optimizer import Optimizer, _check_hyperparameter, _lerp_
+
+
+def _check_betas(betas) -> None:
+    """``betas`` is a pair ``(beta1, beta2)`` of floats, each in ``[0, 1)``."""
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValueError(f"betas must be a pair (beta1, beta2), but got {betas!r}")
+    for i, beta in enumerate(betas):
+        _check_hyperparameter(f"betas[{i}]", beta, f"beta parameter at index {i}", upper=1.0)
 
 
 class Adam(Optimizer):
@@ -30,13 +38,10 @@ class Adam(Optimizer):
                  weight_decay: float = 0, amsgrad: bool = False, *, foreach=None, maximize: bool = False,
                  capturable: bool = False, differentiable: bool = False, fused=None,
                  decoupled_weight_decay: bool = False):
-        _check_nonneg(lr, "learning rate")
-        _check_nonneg(eps, "epsilon value")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        _check_nonneg(weight_decay, "weight_decay value")
+        _check_hyperparameter("lr", lr, "learning rate")
+        _check_hyperparameter("eps", eps, "epsilon value")
+        _check_betas(betas)
+        _check_hyperparameter("weight_decay", weight_decay)
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                         maximize=maximize, foreach=foreach, capturable=capturable,
                         differentiable=differentiable, fused=fused,

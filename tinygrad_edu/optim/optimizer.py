@@ -16,6 +16,7 @@ Subclasses implement ``step`` with one loop:
 from __future__ import annotations
 
 import functools
+import numbers
 import warnings
 from collections import defaultdict
 from copy import deepcopy
@@ -25,6 +26,14 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 from .. import backend
 from ..autograd import grad_mode
 from ..tensor import Tensor
+
+
+def _check_ordered(params) -> None:
+    """Parameters come in a list (or another ordered iterable), never a set: a set's order changes
+    from run to run, and with it the meaning of a saved optimizer state (PyTorch's message)."""
+    if isinstance(params, (set, frozenset)):
+        raise TypeError("optimizer parameters need to be organized in ordered collections, but the "
+                        "ordering of tensors in sets will change between runs. Please use a list instead.")
 
 
 class _RequiredParameter:
@@ -75,6 +84,7 @@ class Optimizer:
         self.state: Dict[Tensor, Dict[str, Any]] = defaultdict(dict)
         self.param_groups: List[Dict[str, Any]] = []
         self._step_count = 0
+        _check_ordered(params)
         param_groups = list(params)
         if len(param_groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
@@ -122,10 +132,8 @@ class Optimizer:
         params = param_group["params"]
         if isinstance(params, Tensor):
             params = [params]
-        elif isinstance(params, set):
-            raise TypeError("optimizer parameters need to be organized in ordered collections, but the "
-                            "ordering of tensors in sets will change between runs. Please use a list instead.")
         else:
+            _check_ordered(params)
             params = list(params)
         # named_parameters() gives (name, tensor) pairs: keep the names as PyTorch does
         names = [p[0] for p in params if isinstance(p, tuple)]
@@ -269,6 +277,25 @@ class Optimizer:
         return -g if maximize else g
 
 
-def _check_nonneg(value, what: str) -> None:
-    if not 0.0 <= value:
-        raise ValueError(f"Invalid {what}: {value}")
+def _check_float(name: str, value) -> None:
+    """The shared type check of a hyperparameter: a real number (not a bool), or a 0-d Tensor as
+    PyTorch allows for ``lr``. Run first, so a string fails here and not inside a comparison."""
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise TypeError(f"{name} must be a float or a 0-d Tensor, but got a Tensor of shape "
+                            f"{list(value.shape)}")
+        return
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a float, but got {_typename(value)}")
+
+
+def _check_hyperparameter(name: str, value, what: Optional[str] = None,
+                          upper: Optional[float] = None) -> None:
+    """``value`` must be a float with ``0 <= value`` (and ``value < upper`` when given). The message
+    starts with PyTorch's words (``Invalid learning rate: -0.1``, ``Invalid momentum value: -1``;
+    ``what`` defaults to ``"<name> value"``) and then states the allowed range."""
+    _check_float(name, value)
+    v = float(value)
+    if not (0.0 <= v and (upper is None or v < upper)):
+        expected = f"{name} >= 0" if upper is None else f"0 <= {name} < {upper}"
+        raise ValueError(f"Invalid {what or name + ' value'}: {value} (expected {expected})")

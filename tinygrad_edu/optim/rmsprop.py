@@ -21,7 +21,7 @@ momentum μ (PyTorch's formulas, so the same program gives the same numbers):
 from __future__ import annotations
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check_nonneg, _lerp_
+from .optimizer import Optimizer, _check_hyperparameter, _lerp_
 
 
 class RMSprop(Optimizer):
@@ -31,11 +31,11 @@ class RMSprop(Optimizer):
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0, momentum: float = 0, centered: bool = False,
                  capturable: bool = False, foreach=None, maximize: bool = False, differentiable: bool = False):
-        _check_nonneg(lr, "learning rate")
-        _check_nonneg(eps, "epsilon value")
-        _check_nonneg(momentum, "momentum value")
-        _check_nonneg(weight_decay, "weight_decay value")
-        _check_nonneg(alpha, "alpha value")
+        _check_hyperparameter("lr", lr, "learning rate")
+        _check_hyperparameter("eps", eps, "epsilon value")
+        _check_hyperparameter("momentum", momentum)
+        _check_hyperparameter("weight_decay", weight_decay)
+        _check_hyperparameter("alpha", alpha)
         defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
                         weight_decay=weight_decay, capturable=capturable, foreach=foreach, maximize=maximize,
                         differentiable=differentiable)

@@ -15,7 +15,7 @@ dampening τ (PyTorch's formulas, so the same program gives the same numbers):
 from __future__ import annotations
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check_nonneg
+from .optimizer import Optimizer, _check_float, _check_hyperparameter
 
 
 class SGD(Optimizer):
@@ -33,9 +33,10 @@ class SGD(Optimizer):
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
                  weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False,
                  foreach=None, differentiable: bool = False, fused=None):
-        _check_nonneg(lr, "learning rate")
-        _check_nonneg(momentum, "momentum value")
-        _check_nonneg(weight_decay, "weight_decay value")
+        _check_hyperparameter("lr", lr, "learning rate")
+        _check_hyperparameter("momentum", momentum)
+        _check_hyperparameter("weight_decay", weight_decay)
+        _check_float("dampening", dampening)  # any value is allowed, as in PyTorch, but it must be a number
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,

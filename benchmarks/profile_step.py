@@ -1,7 +1,8 @@
-"""Where an AlexNet training step spends its time and memory: the evidence for docs/performance.md.
+"""Where a training step spends its time and memory: the evidence for docs/performance.md.
 
-    python benchmarks/profile_alexnet.py            # batch 8, every core
-    python benchmarks/profile_alexnet.py --batch 32 --top 25
+    python benchmarks/profile_step.py                      # AlexNet, batch 8, every core
+    python benchmarks/profile_step.py --batch 32 --top 25
+    python benchmarks/profile_step.py --model small_cnn    # the small CNN, batch 64
 
 Prints, for one step after a warm-up:
 
@@ -192,8 +193,9 @@ def saved_memory(loss, params):
 
 
 def main():
-    p = argparse.ArgumentParser(description="profile one AlexNet training step of tinygrad_edu")
-    p.add_argument("--batch", type=int, default=8)
+    p = argparse.ArgumentParser(description="profile one training step of tinygrad_edu")
+    p.add_argument("--model", choices=["alexnet", "small_cnn"], default="alexnet")
+    p.add_argument("--batch", type=int, default=None, help="default: 8 for alexnet, 64 for small_cnn")
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--top", type=int, default=15)
@@ -203,12 +205,14 @@ def main():
     import tinygrad_edu as tg
     from nets import batch, build_pair
     threads = common.apply_thread_limits(args.threads, torch)
-    print(f"# One AlexNet training step, batch {args.batch}, 3x224x224, float32, SGD(momentum=0.9)")
+    size, classes = (224, 1000) if args.model == "alexnet" else (32, 10)
+    args.batch = args.batch or (8 if args.model == "alexnet" else 64)
+    print(f"# One {args.model} training step, batch {args.batch}, 3x{size}x{size}, float32, SGD(momentum=0.9)")
     for line in common.machine_lines(threads, torch):
         print("  " + line)
 
-    ours, theirs = build_pair("alexnet", torch)
-    x, y = batch(args.batch, 224, 1000)
+    ours, theirs = build_pair(args.model, torch)
+    x, y = batch(args.batch, size, classes)
     step = Step(tg, ours, tg.from_numpy(x), tg.from_numpy(y))
     theirs_step = Step(torch, theirs, torch.from_numpy(x), torch.from_numpy(y)) if torch else None
     time_phases(step, theirs_step, args.rounds)

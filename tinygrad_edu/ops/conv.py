@@ -219,7 +219,8 @@ def _conv_transpose(d: int, op: str, input, weight, bias, stride, padding, outpu
     check_positive(stride, "stride")
     check_positive(dilation, "dilation")
     check_positive(kernel, "kernel size")
-    check_padding(pads + out_pads)
+    check_padding(pads)
+    check_padding(out_pads, "output_padding")
     _check_groups(weight, groups)
     if x.shape[1] != weight.shape[0]:
         raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected input"

@@ -32,8 +32,16 @@ TARGET = 1.5
 
 
 def _proc_status() -> dict:
-    with open("/proc/self/status") as f:
-        return {k: int(v.split()[0]) * 1024 for k, v in (line.split(":", 1) for line in f) if k in ("VmRSS", "VmHWM")}
+    """Current and peak RSS in bytes: from /proc on Linux; elsewhere both are the peak so far
+    (``getrusage``'s maxrss), which makes the numbers maxrss deltas."""
+    try:
+        with open("/proc/self/status") as f:
+            return {k: int(v.split()[0]) * 1024 for k, v in (line.split(":", 1) for line in f)
+                    if k in ("VmRSS", "VmHWM")}
+    except OSError:
+        import resource
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+        return {"VmRSS": peak, "VmHWM": peak}
 
 
 def _reset_peak() -> bool:
@@ -74,7 +82,7 @@ def worker(lib_name: str, n: int, threads: int) -> dict:
     step()
     peak = _proc_status()["VmHWM"]
     out = {"lib": lib_name, "batch": n, "rss_import": rss_import, "rss_before": rss_before, "peak": peak,
-           "method": "VmHWM after clear_refs" if reset else "VmHWM without reset (includes model build)"}
+           "method": "VmHWM after clear_refs" if reset else "peak RSS without a reset (maxrss deltas)"}
     if lib_name == "ours":
         import tracemalloc
         gc.collect()
@@ -98,7 +106,7 @@ def memory(cfg) -> List:
     from common import Result
     if cfg.device != "cpu":
         return []
-    n = BATCH["quick" if cfg.quick else "full"]
+    n = BATCH[cfg.mode]
     ours = _run_worker("ours", n, cfg.threads)
     theirs = _run_worker("torch", n, cfg.threads) if cfg.torch is not None else None
 

@@ -20,10 +20,6 @@ SMALL_CNN_BATCH = {"full": 64, "quick": 16, "cuda": 64}
 SMALL_CNN_TARGET = 1.5
 
 
-def _mode(cfg: Config) -> str:
-    return "cuda" if cfg.device == "cuda" else "quick" if cfg.quick else "full"
-
-
 def _step_pair(cfg: Config, name: str, n: int, size: int, classes: int):
     """Timed closures for one training step of each library, on cfg's device."""
     place = Placement(cfg.device, cfg.torch)
@@ -46,7 +42,7 @@ def _warm_up(ours, theirs) -> None:
 
 def alexnet(cfg: Config) -> List[Result]:
     """AlexNet training steps; the target applies to the largest batch."""
-    batches = ALEXNET_BATCHES[_mode(cfg)]
+    batches = ALEXNET_BATCHES[cfg.mode]
     results = []
     for n in batches:
         ours, theirs, place = _step_pair(cfg, "alexnet", n, 224, 1000)
@@ -63,7 +59,7 @@ def alexnet(cfg: Config) -> List[Result]:
 
 
 def small_cnn(cfg: Config) -> List[Result]:
-    n = SMALL_CNN_BATCH[_mode(cfg)]
+    n = SMALL_CNN_BATCH[cfg.mode]
     ours, theirs, place = _step_pair(cfg, "small_cnn", n, 32, 10)
     _warm_up(ours, theirs)
     a, b = compare(cfg, place, ours, theirs, warmup=0)

@@ -33,19 +33,23 @@ def limit_threads(n: int) -> None:
 
 def apply_thread_limits(n: int, torch=None) -> dict:
     """After the imports: enforce ``n`` threads on NumPy's BLAS and on PyTorch, and report them."""
-    info = {"requested": n, "numpy_blas": "env vars only (threadpoolctl not installed)"}
+    info = {"requested": n, "pools": "threadpoolctl not installed: env vars only"}
     try:
         import threadpoolctl
-        threadpoolctl.threadpool_limits(n)
-        pools = threadpoolctl.threadpool_info()
-        info["numpy_blas"] = ", ".join(f"{p['internal_api']} {p.get('version') or ''}".strip() + f" ({p['num_threads']} threads)"
-                                       for p in pools) or "no BLAS pool found"
     except ImportError:
-        pass
+        threadpoolctl = None
+    if threadpoolctl is not None:
+        threadpoolctl.threadpool_limits(n)   # applies now, to every BLAS/OpenMP pool loaded
+        info["pools"] = ", ".join(_pool_name(p) for p in threadpoolctl.threadpool_info()) or "none found"
     if torch is not None:
         torch.set_num_threads(n)
         info["torch"] = f"{torch.get_num_threads()} threads"
     return info
+
+
+def _pool_name(pool: dict) -> str:
+    version = pool.get("version") or ""
+    return f"{pool['internal_api']} {version}".strip() + f" ({pool['num_threads']} threads)"
 
 
 def load_torch():
@@ -82,8 +86,8 @@ def machine_lines(threads: dict, torch=None, device: str = "cpu") -> List[str]:
     lines = [f"cpu: {cpu_model()}, {os.cpu_count()} logical cores; load average {load_average()}",
              f"python {platform.python_version()}, numpy {np.__version__}, tinygrad_edu {tinygrad_edu.__version__}, "
              f"torch {torch.__version__ if torch is not None else 'not installed'}",
-             f"threads: {threads['requested']} requested; numpy BLAS: {threads['numpy_blas']}; "
-             f"torch: {threads.get('torch', 'n/a')}"]
+             f"threads: {threads['requested']} requested; thread pools (NumPy's BLAS, PyTorch's OpenMP): "
+             f"{threads['pools']}; torch: {threads.get('torch', 'n/a')}"]
     if device == "cuda":
         lines.append(f"gpu: {gpu_name(torch)}")
     return lines
@@ -218,6 +222,11 @@ class Config:
     threads: int = 1
     clock: str = "wall"        # "wall" or "cpu" (see compare)
     torch: Any = None          # the torch module, or None when it is not installed
+
+    @property
+    def mode(self) -> str:
+        """Which sizes to use: 'full', 'quick' (smaller batches) or 'cuda' (bigger ones)."""
+        return "cuda" if self.device == "cuda" else "quick" if self.quick else "full"
 
 
 class Placement:

@@ -57,7 +57,7 @@ class Step:
         return (self.forward, self.backward, self.update)
 
 
-def time_phases(ours, theirs, rounds: int):
+def time_phases(ours, theirs, rounds: int, clock):
     """Median seconds of each phase, alternating the libraries round by round."""
     names = Step.names
     times = {lib: {n: [] for n in names} for lib in ("ours", "torch")}
@@ -68,10 +68,10 @@ def time_phases(ours, theirs, rounds: int):
     for r in range(rounds):
         for lib, step in (libs if r % 2 == 0 else libs[::-1]):
             for name, fn in zip(names, step.phases):
-                t = time.perf_counter()
+                t = clock()
                 fn()
-                times[lib][name].append(time.perf_counter() - t)
-    print(f"\n## 1. Phases of one step (median of {rounds}, ms)")
+                times[lib][name].append(clock() - t)
+    print(f"\n## 1. Phases of one step (median of {rounds}, ms{', CPU time' if clock is time.process_time else ''})")
     print(f"{'phase':<16}{'tinygrad_edu':>14}{'torch':>10}{'ratio':>8}")
     tot = {"ours": 0.0, "torch": 0.0}
     for n in names:
@@ -83,8 +83,8 @@ def time_phases(ours, theirs, rounds: int):
     print(f"{'total':<16}{tot['ours'] * 1e3:>14.0f}{tot['torch'] * 1e3:>10.0f}{tot['ours'] / tot['torch']:>8.2f}")
 
 
-def profile_step(step: Step, top: int):
-    prof = cProfile.Profile()
+def profile_step(step: Step, top: int, clock):
+    prof = cProfile.Profile(clock)
     prof.enable()
     for fn in step.phases:
         fn()
@@ -108,17 +108,22 @@ def _trim(report: str) -> str:
     return "\n".join(line.replace(common.ROOT + os.sep, "") for line in lines[start:] if line.strip())
 
 
+def _layout(arr) -> str:
+    return "C-contiguous" if arr.flags.c_contiguous else "F-contiguous" if arr.flags.f_contiguous else "strided"
+
+
 class Audit:
-    """Watches Function.apply (output dtypes) and _GradStore.private (gradient copies)."""
+    """Watches Function.apply (output dtypes) and _GradStore.private (what lands in ``.grad``)."""
 
     def __init__(self):
         from tinygrad_edu.autograd import engine, function
         self.function, self.engine = function, engine
         self.dtypes = collections.Counter()   # (phase, op, dtype) -> count
-        self.copies = []                      # (shape, bytes, reason)
+        self.stored = []                      # (shape, bytes, copied by the engine?, layout stored)
         self.phase = "forward"
 
     def __enter__(self):
+        import numpy as np
         audit, Function = self, self.function.Function
         self._apply, self._private = Function.__dict__["apply"], self.engine._GradStore.private
 
@@ -129,12 +134,10 @@ class Audit:
             return out
 
         def private(store, g):
-            arr = g.array
-            if not arr.flags.owndata or id(arr) in store.taken:
-                reason = "a view (not owndata)" if not arr.flags.owndata else "shared with another .grad"
-                layout = "C" if arr.flags.c_contiguous else "F" if arr.flags.f_contiguous else "strided"
-                audit.copies.append((tuple(arr.shape), arr.nbytes, f"{reason}, {layout}-contiguous"))
-            return audit._private(store, g)
+            stored = audit._private(store, g)
+            copied = not np.may_share_memory(stored.array, g.array)
+            audit.stored.append((tuple(g.shape), g.array.nbytes, copied, _layout(g.array), _layout(stored.array)))
+            return stored
         Function.apply = classmethod(apply)
         self.engine._GradStore.private = private
         return self
@@ -147,13 +150,16 @@ class Audit:
         print("## 3. dtype audit: outputs of every op in one step")
         bad = {k: v for k, v in self.dtypes.items() if k[2] not in ("float32", "int64", "bool")}
         for (phase, op, dt), n in sorted(self.dtypes.items()):
-            print(f"  {phase:<9}{op:<22}{dt:<9}x{n}" + ("   <-- not float32" if (phase, op, dt) in bad else ""))
+            print(f"  {phase:<10}{op:<22}{dt:<9}x{n}" + ("   <-- not float32" if (phase, op, dt) in bad else ""))
         print("  verdict: " + ("every float output is float32" if not bad else f"{len(bad)} op(s) leave float32"))
-        print("\n## 4. gradients copied by the engine before landing in .grad (_GradStore.private)")
-        total = sum(b for _, b, _ in self.copies)
-        for shape, nbytes, reason in sorted(self.copies, key=lambda c: -c[1]):
-            print(f"  {str(list(shape)):<22}{nbytes / 2 ** 20:>8.1f} MiB  {reason}")
-        print(f"  total {total / 2 ** 20:.1f} MiB copied per step")
+        print("\n## 4. gradients landing in .grad: copied by the engine (_GradStore.private)? in which layout?")
+        print("  (a .grad that is not C-contiguous slows every elementwise pass over it, e.g. the optimizer's)")
+        for shape, nbytes, copied, came, stored in sorted(self.stored, key=lambda c: -c[1]):
+            print(f"  {str(list(shape)):<20}{nbytes / 2 ** 20:>8.1f} MiB  arrived {came:<13} "
+                  f"{'copied' if copied else 'stored as is':<13} -> .grad {stored}")
+        copied = sum(b for _, b, c, _, _ in self.stored if c)
+        not_c = sum(b for _, b, _, _, st in self.stored if st != "C-contiguous")
+        print(f"  {copied / 2 ** 20:.1f} MiB copied per step; {not_c / 2 ** 20:.1f} MiB of .grad not C-contiguous")
 
 
 def _buffer(arr):
@@ -199,6 +205,8 @@ def main():
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--top", type=int, default=15)
+    p.add_argument("--clock", choices=list(common.CLOCKS), default="wall",
+                   help="cpu: the process's CPU time, steadier on a busy machine (best with --threads 1)")
     args = p.parse_args()
     common.limit_threads(args.threads)
     torch = common.load_torch()
@@ -207,7 +215,8 @@ def main():
     threads = common.apply_thread_limits(args.threads, torch)
     size, classes = (224, 1000) if args.model == "alexnet" else (32, 10)
     args.batch = args.batch or (8 if args.model == "alexnet" else 64)
-    print(f"# One {args.model} training step, batch {args.batch}, 3x{size}x{size}, float32, SGD(momentum=0.9)")
+    print(f"# One {args.model} training step ({args.clock} clock), batch {args.batch}, 3x{size}x{size}, "
+          "float32, SGD(momentum=0.9)")
     for line in common.machine_lines(threads, torch):
         print("  " + line)
 
@@ -215,10 +224,11 @@ def main():
     x, y = batch(args.batch, size, classes)
     step = Step(tg, ours, tg.from_numpy(x), tg.from_numpy(y))
     theirs_step = Step(torch, theirs, torch.from_numpy(x), torch.from_numpy(y)) if torch else None
-    time_phases(step, theirs_step, args.rounds)
+    clock = common.CLOCKS[args.clock]
+    time_phases(step, theirs_step, args.rounds, clock)
     del theirs_step, theirs
 
-    profile_step(step, args.top)
+    profile_step(step, args.top, clock)
     with Audit() as audit:
         for audit.phase, fn in zip(("forward", "backward", "optimizer"), step.phases):
             fn()

@@ -1,7 +1,7 @@
 """tinygrad_edu against PyTorch, measured in the same run on the same machine: ``make bench``.
 
     python benchmarks/run.py                      # everything on the CPU, medians of 3 rounds
-    python benchmarks/run.py --quick              # 1 round, smaller batches (about 2 minutes)
+    python benchmarks/run.py --quick              # 1 round, smaller batches (about a minute)
     python benchmarks/run.py --only conv,overhead # some of: alexnet, smallcnn, conv, linear, overhead, memory
     python benchmarks/run.py --device cuda        # AlexNet step at batch 128 on the GPU (CuPy vs CUDA)
     python benchmarks/run.py --markdown           # the table as Markdown (for docs/performance.md)
@@ -30,12 +30,13 @@ GPU_DEFAULT = ("alexnet",)
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description="tinygrad_edu vs PyTorch: speed and memory, same run, same threads")
-    p.add_argument("--quick", action="store_true", help="1 round and smaller batches (about 2 minutes)")
+    p.add_argument("--quick", action="store_true", help="1 round and smaller batches (about a minute)")
     p.add_argument("--only", default=None,
                    help=f"comma-separated subset of {','.join(SUITES)} (default: all on cpu, alexnet on cuda)")
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu",
                    help="cuda: GPU runs (CuPy for us, CUDA for PyTorch); alexnet uses batch 128")
-    p.add_argument("--rounds", "--repeat", type=int, default=None, help="timed rounds per library (default 3, --quick 1)")
+    p.add_argument("--rounds", "--repeat", type=int, default=None,
+                   help="timed rounds per library (default 3, --quick 1)")
     p.add_argument("--clock", choices=["wall", "cpu"], default="wall",
                    help="wall time (default), or the process's CPU time: steadier on a busy shared machine, "
                         "best with --threads 1 (CPU only)")

@@ -303,6 +303,62 @@ def test_retained_grad_and_leaf_grad_do_not_alias():
     np.testing.assert_allclose(npy(h.grad), [1.0, 1.0])
 
 
+def test_slices_of_one_gradient_do_not_alias():
+    x, y = f64([1.0, 2.0]), f64([3.0])
+    tg.cat([x, y]).sum().backward()  # Cat hands out slices of one gradient array
+    if x.grad.device.type == "cpu":
+        assert not np.shares_memory(x.grad.array, y.grad.array)
+    tg.cat([x, y]).sum().backward()
+    np.testing.assert_allclose(npy(x.grad), [2.0, 2.0])
+    np.testing.assert_allclose(npy(y.grad), [2.0])
+
+
+def test_a_view_of_the_user_gradient_is_not_stored():
+    # the leaf's gradient is a view (reshape, transpose) of the caller's array: it must be copied
+    cases = [(lambda x: x.reshape(4), lambda base: base.reshape(4)),  # a reshaped view of the user's array
+             (lambda x: x.t(), lambda base: base.T)]                   # a transposed one
+    for make, view in cases:
+        for use_inputs in (False, True):
+            base = np.ones((2, 2))
+            user = tg.from_numpy(view(base))
+            x = f64([[1.0, 2.0], [3.0, 4.0]])
+            for _ in range(2):
+                make(x).backward(user, inputs=[x] if use_inputs else None)
+            np.testing.assert_allclose(npy(x.grad), np.full((2, 2), 2.0))
+            np.testing.assert_allclose(base, np.ones((2, 2)))  # the caller's array is untouched
+            assert not np.shares_memory(x.grad.array, base)
+
+
+def test_transposed_gradient_is_stored_in_c_order():
+    # y = x @ w.t(): w's gradient comes back through a transpose, as an F-ordered view; it is copied
+    # into C order, so an optimizer step walks .grad in the same order as the parameter
+    rng = np.random.default_rng(0)
+    xa, wa = rng.standard_normal((5, 4)), rng.standard_normal((3, 4))
+    x, w = f64(xa), f64(wa)
+    (x @ w.t()).sum().backward()
+    np.testing.assert_allclose(npy(w.grad), np.ones((5, 3)).T @ xa)
+    np.testing.assert_allclose(npy(x.grad), np.ones((5, 3)) @ wa)
+    assert w.grad.array.flags.c_contiguous
+    (x @ w.t()).sum().backward()  # the second pass adds in place into the stored array
+    np.testing.assert_allclose(npy(w.grad), 2 * np.ones((5, 3)).T @ xa)
+
+
+def test_reshaped_gradient_is_stored_without_a_copy():
+    # w's gradient is a reshape (a C-ordered view of all of a fresh matmul result): stored as it is
+    rng = np.random.default_rng(1)
+    xa, wa = rng.standard_normal((5, 4)), rng.standard_normal((3, 4))
+    x, w = f64(xa), f64(wa)
+    (x @ w.reshape(4, 3)).sum().backward()
+    expected = (xa.T @ np.ones((5, 3))).reshape(3, 4)
+    np.testing.assert_allclose(npy(w.grad), expected)
+    assert w.grad.array.flags.c_contiguous
+    if w.grad.device.type == "cpu":
+        assert not w.grad.array.flags.owndata  # no copy of a weight-sized array
+        assert not np.shares_memory(w.grad.array, x.grad.array)
+    (x @ w.reshape(4, 3)).sum().backward()
+    np.testing.assert_allclose(npy(w.grad), 2 * expected)
+
+
 # ----------------------------------------------------------------------------- grad modes
 def test_no_grad_context_and_decorators():
     x = f64(1.0)
@@ -397,6 +453,56 @@ def test_post_accumulate_grad_hook_and_node_hook():
     np.testing.assert_allclose(calls[1], [3.0, 3.0])
 
 
+def _leaf_hook_calls(lib, x0, loss, returns=None):
+    """Calls of a tensor hook and a post-accumulate hook on a leaf used several times in ``loss``."""
+    w = lib.tensor(x0, dtype=lib.float64, requires_grad=True)
+    calls = []
+    w.register_hook(lambda g: calls.append(("hook", np.asarray(g.detach()).tolist())) or
+                    (returns(g) if returns else None))
+    w.register_post_accumulate_grad_hook(lambda t: calls.append(("post", np.asarray(t.grad.detach()).tolist())))
+    loss(w).backward()
+    loss(w).backward()
+    return calls
+
+
+@pytest.mark.parametrize("loss", [
+    lambda w: (w * 3 + w * w).sum(),                      # used three times
+    lambda w: (w.exp() * w).sum() + (w[0] * w[1]) * 2,    # through different ops, and indexed
+    lambda w: w.sum() + w.sum() * 0,                      # one use contributes zeros
+])
+@pytest.mark.parametrize("returns", [None, lambda g: g * 10])
+def test_leaf_hooks_run_once_with_the_total_gradient_like_pytorch(loss, returns):
+    torch = pytest.importorskip("torch")
+    ours = _leaf_hook_calls(tg, [1.0, 2.0], loss, returns)
+    theirs = _leaf_hook_calls(torch, [1.0, 2.0], loss, returns)
+    assert [c[0] for c in ours] == [c[0] for c in theirs] == ["hook", "post"] * 2
+    for (_, a), (_, b) in zip(ours, theirs):
+        np.testing.assert_allclose(a, b)
+
+
+def test_leaf_hook_runs_once_for_a_leaf_that_is_also_a_root():
+    torch = pytest.importorskip("torch")
+    got = {}
+    for lib in (tg, torch):
+        w = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        calls = []
+        w.register_hook(lambda g: calls.append(np.asarray(g.detach()).tolist()))
+        ones = lib.ones(2, dtype=lib.float64)
+        lib.autograd.backward([w, w * 2], [ones, ones * 10])
+        got[lib.__name__] = (calls, np.asarray(w.grad.detach()).tolist())
+    assert got["tinygrad_edu"] == got["torch"] == ([[21.0, 21.0]], [21.0, 21.0])
+
+
+def test_leaf_hook_runs_once_in_autograd_grad():
+    w = f64([1.0, 2.0])
+    calls = []
+    w.register_hook(lambda g: calls.append(npy(g)))
+    gw, = tg.autograd.grad((w * 3 + w * w).sum(), w)
+    assert len(calls) == 1
+    np.testing.assert_allclose(calls[0], [5.0, 7.0])
+    np.testing.assert_allclose(npy(gw), [5.0, 7.0])
+
+
 def test_retain_grad_on_a_non_leaf():
     x = f64([1.0, 2.0])
     h = x * x
@@ -433,6 +539,20 @@ def test_inplace_change_of_a_saved_output_is_detected():
         y.mul_(2)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.sum().backward()
+
+
+def test_inplace_change_through_a_view_is_detected():
+    # a view shares its base's version counter, as in PyTorch: writing through it changes the base
+    for make_view in (lambda t: t.view(3), lambda t: t.view(-1, 1), lambda t: t.reshape(3),
+                      lambda t: t.unsqueeze(0), lambda t: t.t()):
+        x = f64([1.0, 2.0, 3.0])
+        y = x.exp()  # Exp saves its output
+        v = make_view(y)
+        with tg.no_grad():
+            v.mul_(2)
+        assert y._version[0] == 1
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.sum().backward()
 
 
 def test_recorded_inplace_op_on_a_non_leaf():

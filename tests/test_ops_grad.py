@@ -408,3 +408,23 @@ def test_case_table_covers_the_core_op_list():
                 "cat", "stack", "split_int", "chunk", "gather", "softmax", "log_softmax", "to_float64", "clone"]
     assert not [r for r in required if r not in CASES]
     assert KINK_GAP >= 100 * 1e-6  # the finite-difference step never crosses a kink
+
+
+@pytest.mark.parametrize("data,dim,correction", [
+    ([2.0, 2.0, 2.0], None, 1),                   # zero variance: the gradient is 0, not nan
+    ([[1.0, 1.0], [1.0, 3.0]], 1, 1),             # one row constant, one not
+    ([[1.0, 1.0], [1.0, 3.0]], 0, 0),
+    ([5.0], None, 1),                             # too few elements: nan, and a nan gradient
+])
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom is <= 0:UserWarning")  # torch, for the last row
+def test_std_at_zero_variance_matches_pytorch(data, dim, correction):
+    torch = pytest.importorskip("torch")
+    out = {}
+    for lib in (tg, torch):
+        x = lib.tensor(data, requires_grad=True)
+        s = lib.std(x, dim=dim, correction=correction) if dim is not None else lib.std(x, correction=correction)
+        s.sum().backward()
+        out[lib.__name__] = (np.asarray(s.detach()), np.asarray(x.grad))
+        assert x.grad.dtype == lib.float32
+    for ours, theirs in zip(out["tinygrad_edu"], out["torch"]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6, equal_nan=True)

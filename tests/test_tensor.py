@@ -194,6 +194,42 @@ def test_transposes():
     assert m.t().shape == (3, 2) and tg.ones(3).T.shape == (3,)
 
 
+def _version(t):
+    return t._version if isinstance(t._version, int) else t._version[0]  # torch's int, our shared list
+
+
+@pytest.mark.parametrize("make", [
+    lambda t: t.view(t.shape), lambda t: t.view(2, 3), lambda t: t.reshape(-1, 3), lambda t: t.view_as(t),
+    lambda t: t.squeeze(), lambda t: t.squeeze(0), lambda t: t.transpose(1, 1), lambda t: t.unsqueeze(0),
+    lambda t: t.flatten(), lambda t: t.flatten(1, 1), lambda t: t[0].t(), lambda t: t[1:],
+    lambda t: t.split(1, dim=1)[0],
+], ids=["view-same", "view-sizes", "reshape-inferred", "view_as", "squeeze-none", "squeeze-size2",
+        "transpose-same-dim", "unsqueeze", "flatten", "flatten-nothing", "t-of-1d", "slice", "split"])
+def test_views_share_memory_and_version_counter_like_pytorch(make):
+    """A view is a new tensor (flatten of nothing aside), recorded in the graph, and an in-place
+    change through it shows in its base and moves the version counter they share."""
+    torch = pytest.importorskip("torch")
+    seen = {}
+    for lib in (tg, torch):
+        x = lib.arange(6.0).reshape(2, 3)
+        before = _version(x)
+        y = make(x)
+        y.add_(1)
+        w = lib.ones(2, 3, requires_grad=True)
+        v = make(w)
+        (v * 2).sum().backward()
+        seen[lib.__name__] = (y is x, x.tolist(), _version(x) - before, _version(y), v is w, v.is_leaf,
+                              w.grad.tolist())
+    assert seen["tinygrad_edu"] == seen["torch"]
+
+
+def test_reshape_that_copies_keeps_its_own_version_counter():
+    x = tg.arange(6.0).reshape(2, 3).t()  # not contiguous: reshape(-1) has to copy
+    y = x.reshape(-1)
+    y.add_(1)
+    assert x._version[0] == 0 and y._version[0] == 1 and x.tolist() == [[0.0, 3.0], [1.0, 4.0], [2.0, 5.0]]
+
+
 def test_item_tolist_numpy_array():
     assert tg.tensor(2.5).item() == 2.5 and isinstance(tg.tensor(3).item(), int)
     assert tg.tensor([[1.5]]).item() == 1.5

@@ -27,6 +27,11 @@ from .utils.summary import count_parameters, summary
 from . import models
 from . import optim, utils
 from .utils.serialization import load, save
+from .ops.sorting import argsort, sort, topk
+from .ops.scan import cumprod, cumsum, prod
+from .ops.misc import (allclose, clone, eq, equal, flip, floor_divide, fmod, ge, gt, isclose, isfinite, isinf,
+                       isnan, le, lt, masked_fill, ne, remainder, roll, sign)
+from .settings import inference_mode, set_default_dtype
 
 clip = clamp
 concat = concatenate = cat

@@ -34,6 +34,8 @@ def _infer_array(data, dtype=None, device=None, copy=True):
 
     The array lands on ``device``; by default where ``data`` already lives (a tensor, a CuPy array),
     else on the default device (``TINYGRAD_EDU_DEVICE``), NumPy arrays included, as in PyTorch."""
+    if dtype is not None:
+        dtype = backend.as_dtype(dtype)  # an unknown dtype fails here, before the data is converted
     if device is None:
         device = home_device(data)
     xp = backend.xp_for(device)
@@ -49,7 +51,7 @@ def _infer_array(data, dtype=None, device=None, copy=True):
         if dtype is None and arr.dtype.kind == "f":
             arr = arr.astype(backend.default_float.np)  # Python floats become float32, as in PyTorch
     if dtype is not None:
-        arr = arr.astype(backend.as_dtype(dtype).np, copy=False)
+        arr = arr.astype(dtype.np, copy=False)
     elif arr.dtype not in backend._BY_NP:  # e.g. int16 or float128: the nearest supported type
         arr = arr.astype(backend.as_dtype(arr.dtype).np)
     if backend.get_array_module(arr) is not xp:
@@ -341,7 +343,9 @@ class Tensor:
         out = self
         if dev is not None and backend.device(dev) != self.device:
             from .ops.elementwise import ToDevice
-            out = ToDevice.apply(out, backend.device(dev))
+            dev = backend.device(dev)
+            backend.xp_for(dev)  # a missing GPU is reported here, before the move starts
+            out = ToDevice.apply(out, dev)
         if dtype is not None and backend.as_dtype(dtype) is not out.dtype:
             from .ops.elementwise import Cast
             out = Cast.apply(out, backend.as_dtype(dtype))

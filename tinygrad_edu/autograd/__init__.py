@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional, Sequence, Union
 
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
-from .engine import _GradStore, run_backward
+from .engine import _GradStore, check_roots, run_backward
 from .function import Function, Node, once_differentiable
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -42,13 +42,15 @@ def backward(tensors, grad_tensors=None, retain_graph: Optional[bool] = None, cr
              inputs=None) -> None:
     """Accumulate the gradients of ``tensors`` into the ``.grad`` of every leaf that requires grad."""
     tensors = _as_list(tensors)
+    check_roots(tensors)  # before any gradient is made for them
     grads = _root_grads(tensors, _as_list(grad_tensors), "backward")
     retain = create_graph if retain_graph is None else retain_graph
     if inputs is not None:
         inputs = _as_list(inputs)
         captured = run_backward(tensors, grads, retain, create_graph, inputs=inputs)
         store = _GradStore(create_graph)
-        store.taken.update(id(g.array) for g in grads)
+        for g in grads:
+            store.take(g.array)  # the caller's gradients: never stored as anyone's .grad
         for t in inputs:
             g = captured.get(id(t))
             if g is not None:
@@ -64,6 +66,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: Optional[bool] = None
     for i, t in enumerate(inputs):
         if not t.requires_grad:
             raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
+    check_roots(outputs)
     grads = _root_grads(outputs, _as_list(grad_outputs), "grad")
     retain = create_graph if retain_graph is None else retain_graph
     captured = run_backward(outputs, grads, retain, create_graph, inputs=inputs)

@@ -3,12 +3,15 @@ backward once all the gradients flowing into it have arrived.
 
 Iterative (no recursion, so a 20,000-op chain is fine). It is Kahn's algorithm:
 
-1. count, for every node reachable from the roots, how many edges point at it (its dependencies);
+1. count, for every node and every leaf reachable from the roots, how many edges point at it
+   (its dependencies);
 2. a node is *ready* when every one of those edges has delivered its gradient (count is 0);
-3. run a ready node's backward, hand each input gradient down its edge: to the next node's
-   buffer, or into a leaf's ``.grad``; each delivery lowers the receiver's count.
+3. run a ready node's backward, hand each input gradient down its edge into the receiver's
+   buffer; each delivery lowers the receiver's count.
 
 A node's buffer holds one slot per output of its op, summing the gradients that reach that output.
+A leaf's buffer has one slot: when its count hits 0 it holds the leaf's total gradient, which is
+delivered once (hooks, then ``.grad``, then post-accumulate hooks), as in PyTorch.
 """
 from __future__ import annotations
 
@@ -19,19 +22,21 @@ from . import anomaly, function, grad_mode
 from .function import Node
 
 
-def _count_dependencies(roots: Sequence[Node]) -> Dict[Node, int]:
-    """For every node below the roots: the number of edges pointing at it."""
-    deps: Dict[Node, int] = {}
+def _count_dependencies(roots: Sequence[Node]) -> Dict[object, int]:
+    """For every node and leaf below the roots: the number of edges pointing at it.
+
+    Nodes and leaf tensors share the dict (both hash by identity); only nodes have edges to follow."""
+    deps: Dict[object, int] = {}
     seen = set(roots)
     stack = list(roots)
     while stack:
         node = stack.pop()
         for edge in node.next_functions:
-            if edge is None or not isinstance(edge[0], Node):
+            if edge is None:
                 continue
-            nxt = edge[0]
+            nxt = edge[0]  # a Node, or a leaf tensor
             deps[nxt] = deps.get(nxt, 0) + 1
-            if nxt not in seen:
+            if isinstance(nxt, Node) and nxt not in seen:
                 seen.add(nxt)
                 stack.append(nxt)
     return deps
@@ -67,22 +72,46 @@ def _sum_to_input(node: Node, i: int, g):
     return g
 
 
+def memory_owner(arr):
+    """The array whose memory ``arr`` uses (itself unless it is a view)."""
+    while getattr(arr, "base", None) is not None:
+        arr = arr.base
+    return arr
+
+
+def _whole_c_view(arr, owner) -> bool:
+    """``arr`` is a writeable, C-contiguous view of all of ``owner``'s memory, and ``owner`` an array
+    that owns it: the same memory in the same order, only with another shape."""
+    flags = arr.flags
+    return (backend.is_array(owner) and owner.flags.owndata and getattr(flags, "writeable", True)
+            and flags.c_contiguous and arr.nbytes == owner.nbytes)
+
+
 class _GradStore:
     """Writes gradients into ``.grad`` attributes without ever letting two of them share memory.
 
     Without create_graph, a later backward adds into ``.grad`` in place (as PyTorch does), so the
-    stored array must be private: not a read-only broadcast view, not a view of another array, and
-    not an array already stored elsewhere (``Add`` hands the *same* gradient to both inputs)."""
+    stored array must be private: not a read-only broadcast view, not a view into part of another
+    array, and not memory already stored elsewhere (``Add`` hands the *same* gradient to both
+    inputs, ``Cat`` hands out slices of one gradient, and the caller keeps its own). A C-contiguous
+    view of the whole of a fresh array (a reshape of a matmul's result, say) is stored as it is:
+    copying it would only cost a pass over the memory. A view in another layout (a transpose) is
+    copied into C order, so that optimizer steps read ``.grad`` in the order of the parameter."""
 
     def __init__(self, create_graph: bool):
         self.create_graph = create_graph
-        self.taken: set = set()  # ids of arrays already stored in some .grad (or the caller's)
+        self.taken: set = set()  # ids of the memory owners already stored in some .grad (or the caller's)
+
+    def take(self, arr) -> None:
+        """Mark ``arr``'s memory as used: no .grad may share it."""
+        self.taken.add(id(memory_owner(arr)))
 
     def private(self, g):
         arr = g.array
-        if not arr.flags.owndata or id(arr) in self.taken:
-            arr = arr.copy()
-        self.taken.add(id(arr))
+        owner = memory_owner(arr)
+        if id(owner) in self.taken or not (arr is owner or _whole_c_view(arr, owner)):
+            arr = owner = arr.copy()
+        self.taken.add(id(owner))
         return function.Tensor._make(arr)
 
     def accumulate(self, t, g) -> None:
@@ -96,6 +125,13 @@ class _GradStore:
             t.grad = t.grad.detach() + g.detach()
         else:
             t.grad.array += g.array  # in place, as PyTorch does: .grad keeps its identity
+
+
+def check_roots(roots) -> None:
+    """Every root must lead into the graph; checked before any gradient is made for it."""
+    for i, t in enumerate(roots):
+        if t.grad_fn is None and not t.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
 
 
 def run_backward(roots, root_grads, retain_graph: bool = False, create_graph: bool = False,
@@ -114,7 +150,7 @@ def run_backward(roots, root_grads, retain_graph: bool = False, create_graph: bo
     want_leaf = {id(t) for t in inputs if t.grad_fn is None} if capture else set()
     want_node = {(t.grad_fn, t.output_nr): id(t) for t in inputs if t.grad_fn is not None} if capture else {}
 
-    def deliver_leaf(leaf, g):
+    def deliver_leaf(leaf, g):  # called once per leaf, with the sum of the gradients reaching it
         if leaf._hooks:
             g = _call_hooks(leaf._hooks, g)
         if capture:
@@ -125,15 +161,18 @@ def run_backward(roots, root_grads, retain_graph: bool = False, create_graph: bo
         for hook in leaf._post_accumulate_hooks:
             hook(leaf)
 
-    # 1. seed the buffers of the roots' nodes (a root that is itself a leaf gets its gradient now)
-    buffers: Dict[Node, list] = {}
+    # 1. seed the buffers of the roots' nodes (and of roots that are leaves themselves)
+    check_roots(roots)
+    buffers: Dict[object, list] = {}  # node or leaf -> its gradient slots
     root_nodes: List[Node] = []
-    for i, (t, g) in enumerate(zip(roots, root_grads)):
-        store.taken.add(id(g.array))  # the caller's gradient: never store it as anyone's .grad
+    root_leaves: list = []
+    for t, g in zip(roots, root_grads):
+        store.take(g.array)  # the caller's gradient: never store it as anyone's .grad
         if t.grad_fn is None:
-            if not t.requires_grad:
-                raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
-            deliver_leaf(t, g)
+            if t not in buffers:
+                buffers[t] = [None]
+                root_leaves.append(t)
+            buffers[t][0] = _add(buffers[t][0], g)
             continue
         node = t.grad_fn
         if node not in buffers:
@@ -143,6 +182,9 @@ def run_backward(roots, root_grads, retain_graph: bool = False, create_graph: bo
 
     # 2. count dependencies; 3. run nodes as they become ready
     deps = _count_dependencies(root_nodes)
+    for leaf in root_leaves:
+        if deps.get(leaf, 0) == 0:  # no other path leads to this leaf: its gradient is complete
+            deliver_leaf(leaf, buffers.pop(leaf)[0])
     ready = [n for n in root_nodes if deps.get(n, 0) == 0]
     prev_mode, grad_mode._enabled = grad_mode._enabled, create_graph  # record backward only if asked
     try:
@@ -206,20 +248,22 @@ def _output_hooks(node: Node, grads: list, store: _GradStore, capture: bool, cap
 
 
 def _deliver(node: Node, grads, deps, ready, buffers, deliver_leaf) -> None:
-    """Hand a node's input gradients down its edges; an edge's node is ready when its count hits 0."""
+    """Hand a node's input gradients down its edges into the receivers' buffers. When a receiver's
+    count hits 0 its buffer is complete: a node becomes ready; a leaf gets its total gradient."""
     for i, (edge, g) in enumerate(zip(node.next_functions, grads)):
         if edge is None:
             continue
-        target, nr = edge
-        if isinstance(target, Node):
-            if g is not None:
-                g = _sum_to_input(node, i, g)
-                buf = buffers.get(target)
-                if buf is None:
-                    buf = buffers[target] = [None] * len(target._out_meta)
-                buf[nr] = _add(buf[nr], g)
-            deps[target] -= 1
-            if deps[target] == 0:
+        target, nr = edge  # a Node and its output number, or a leaf tensor and 0
+        is_node = isinstance(target, Node)
+        if g is not None:
+            g = _sum_to_input(node, i, g)
+            buf = buffers.get(target)
+            if buf is None:
+                buf = buffers[target] = [None] * (len(target._out_meta) if is_node else 1)
+            buf[nr] = _add(buf[nr], g)
+        deps[target] -= 1
+        if deps[target] == 0:
+            if is_node:
                 ready.append(target)
-        elif g is not None:
-            deliver_leaf(target, _sum_to_input(node, i, g))
+            elif target in buffers:  # (no gradient at all reached a leaf: nothing to deliver)
+                deliver_leaf(target, buffers.pop(target)[0])

@@ -19,6 +19,7 @@ from .dropout import Dropout, Dropout2d
 from .flatten import Flatten, Unflatten
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
                    SmoothL1Loss)
+from .extra import Embedding, GroupNorm, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from . import init, utils  # noqa: F401,E402
 
 __all__ = [
@@ -36,3 +37,4 @@ __all__ = [
     "BCEWithLogitsLoss",
     "functional", "init", "utils",
 ]
+__all__ += ["Embedding", "GroupNorm", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]

@@ -18,3 +18,5 @@ from ..ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_av
                            max_pool1d, max_pool2d, max_pool3d)
 from ..ops.shape import flatten  # noqa: F401
 from ..ops.linalg import linear  # noqa: F401
+from ..ops.misc import embedding, interpolate, one_hot  # noqa: F401
+from ..ops.group_norm import group_norm  # noqa: F401

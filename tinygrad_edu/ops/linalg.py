@@ -56,6 +56,42 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     return y
 
 
+class Linear(Function):
+    """y = x W^T + b, the fully connected layer as ONE op (one GEMM forward, three backward).
+
+    ``x`` (..., in), ``W`` (out, in), ``b`` (out,) or None. Flatten the leading dims of x and dy
+    into rows, X (M, in) and dY (M, out); then y_mi = sum_j x_mj W_ij + b_i gives
+
+        dx = dY @ W          (M, out) @ (out, in):  dy/dx_mj = W_ij
+        dW = dY^T @ X        (out, M) @ (M, in):    dy_mi/dW_ij = x_mj, summed over the rows m
+        db = dY summed over the rows
+
+    Written as ``matmul(x, W.t()) + b`` the weight gradient would be computed for ``W.t()`` and
+    reach ``W.grad`` transposed (F-ordered), and every optimizer pass over it would then mix two
+    memory orders (4-5x slower for AlexNet's fc6). Here dW comes out of one GEMM in W's own
+    C order. The backward is Tensor ops (reshape, matmul, sum), so it is differentiable again.
+    """
+    @staticmethod
+    def forward(ctx, x, w, b):
+        ctx.save_for_backward(x, w)
+        xa = x.array
+        rows = xa.reshape(-1, xa.shape[-1])            # (M, in); a view when x is contiguous
+        y = rows @ w.array.T                           # (M, out): one GEMM, a fresh C-ordered array
+        if b is not None:
+            y += b.array                               # in place on the fresh output: no temporary
+        return y.reshape(xa.shape[:-1] + (w.shape[0],))
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        g2 = g.reshape(-1, w.shape[0])                 # dY (M, out)
+        gx = (g2 @ w).reshape(x.shape) if need[0] else None           # dY @ W
+        gw = g2.mT @ x.reshape(-1, w.shape[1]) if need[1] else None   # dY^T @ X, C-ordered (out, in)
+        gb = g2.sum(0) if need[2] else None                           # sum over the rows
+        return gx, gw, gb
+
+
 def linear(input: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:  # noqa: A002
     """y = x W^T + b, the fully connected layer (W has shape (out_features, in_features))."""
     if input.ndim == 0 or input.shape[-1] != weight.shape[-1]:
@@ -63,5 +99,11 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:  # noq
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1] if input.ndim else 0} "
                            f"and {weight.shape[-1]}x{weight.shape[0]}) (linear: input of shape {list(input.shape)}, "
                            f"weight of shape {list(weight.shape)})")
+    fused = (weight.ndim == 2 and input.dtype is weight.dtype and input.dtype.is_floating_point
+             and (bias is None or (isinstance(bias, Tensor) and bias.dtype is input.dtype
+                                   and tuple(bias.shape) in ((weight.shape[0],), (1,), ()))))
+    if fused:
+        return Linear.apply(input, weight, bias)
+    # the general path (a 1-D weight, a bias that broadcasts further, mixed dtypes: matmul's errors)
     y = matmul(input, weight.t())
     return y if bias is None else y + bias

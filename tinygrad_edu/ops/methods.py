@@ -71,3 +71,21 @@ _methods = {
 
 for _name, _fn in _methods.items():
     setattr(Tensor, _name, _fn)
+
+# sorting, running sums and products, flips, masked fills, remainders (ops/sorting.py, scan.py, misc.py)
+from . import misc as M  # noqa: E402
+from . import scan as C  # noqa: E402
+from . import sorting as O  # noqa: E402
+
+_more_methods = {
+    "sort": O.sort, "argsort": O.argsort, "topk": O.topk,
+    "cumsum": C.cumsum, "cumprod": C.cumprod, "prod": C.prod,
+    "flip": M.flip, "roll": M.roll, "masked_fill": M.masked_fill, "masked_fill_": M.masked_fill_,
+    "sign": M.sign, "isclose": M.isclose,
+    "remainder": M.remainder, "fmod": M.fmod, "floor_divide": M.floor_divide,
+    "__mod__": M.remainder, "__rmod__": _r(M.remainder),
+    "__floordiv__": M.floor_divide, "__rfloordiv__": _r(M.floor_divide),
+}
+
+for _name, _fn in _more_methods.items():
+    setattr(Tensor, _name, _fn)

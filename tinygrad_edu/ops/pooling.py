@@ -23,10 +23,11 @@ import itertools
 import math
 
 from .. import backend
+from ..autograd.function import Function
 from ..tensor import Tensor
 from .conv import Conv, batched
 from .elementwise import where
-from .im2col import Window, windows
+from .im2col import Window, crop, windows
 from .output_size import adaptive_window, check_padding, check_positive, conv_output_size, ntuple
 from .shape import Gather
 
@@ -79,35 +80,91 @@ def _gather_winners(x: Tensor, index) -> Tensor:
 
 
 def _winners(x, kernel, win: Window, out_size):
-    """For every window, the flat index (within its input plane) of its largest element.
+    """For every window, its winning tap (the kernel position of its largest element, numbered in
+    row-major tap order) and the winner's flat index within its input plane.
 
     A running maximum over the kernel taps: tap k of every window at once is one strided slice
     of the windows view. A later tap must be strictly greater to win, so ties go to the FIRST
     maximal element in row-major tap order (PyTorch's CPU rule); a NaN always wins, so NaN
-    propagates. Padding is -inf and never wins; a window of padding only keeps index -1.
+    propagates. Padding is -inf and never wins; a window of padding only keeps tap and index -1.
     """
     xp, d = backend.get_array_module(x), len(kernel)
     view = windows(x, kernel, win, out_size, fill=float("-inf"))           # (N, C, *K, *O)
     plane = [math.prod(x.shape[3 + i:]) for i in range(d)]                   # strides within a plane
-    # flat position of each window's first tap: the sum over axes of (o*stride - padding) * plane stride
-    first = sum(((xp.arange(o) * s - lo) * st).reshape((-1,) + (1,) * (d - 1 - i))
-                for i, (o, s, (lo, _), st) in enumerate(zip(out_size, win.stride, win.padding, plane)))
+    taps = list(itertools.product(*(range(n) for n in kernel)))
     best = xp.full(x.shape[:2] + tuple(out_size), float("-inf"), dtype=x.dtype)
-    index = xp.full(best.shape, -1, dtype=backend.int64.np)
-    for k in itertools.product(*(range(n) for n in kernel)):
+    tap = xp.full(best.shape, -1, dtype=backend.np.int8 if len(taps) < 128 else backend.np.int32)
+    for i, k in enumerate(taps):
         v = view[(slice(None), slice(None)) + k]                             # tap k of every window
         better = (v > best) | xp.isnan(v)
         best = xp.where(better, v, best)
-        offset = sum(ki * dl * st for ki, dl, st in zip(k, win.dilation, plane))  # tap k from the first
-        index = xp.where(better, first + offset, index)
-    return index
+        tap = xp.where(better, i, tap)
+    # flat position of each window's first tap: the sum over axes of (o*stride - padding) * plane stride
+    first = sum(((xp.arange(o) * s - lo) * st).reshape((-1,) + (1,) * (d - 1 - i))
+                for i, (o, s, (lo, _), st) in enumerate(zip(out_size, win.stride, win.padding, plane)))
+    offset = xp.asarray([sum(ki * dl * st for ki, dl, st in zip(k, win.dilation, plane)) for k in taps] + [0],
+                        dtype=backend.int64.np)                              # tap k from the first tap
+    index = xp.where(tap >= 0, first + offset[tap], -1)                      # offset[-1] is the 0 added
+    return index, tap
+
+
+class _MaxPoolGather(Function):
+    """y = x at each window's winner;  dx = dy added onto the winners (``_MaxPoolScatter``).
+
+    ``index`` (flat within a plane) picks the winners; ``tap`` (which kernel position won) is what
+    the backward uses, so that the scatter is a few strided slabs rather than a scatter per element.
+    """
+    @staticmethod
+    def forward(ctx, x, index, tap, kernel, win):
+        ctx.args = (index, tap, kernel, win)
+        ctx.size = x.shape[2:]
+        n, c = x.shape[:2]
+        flat = x.xp.where(index >= 0, index, 0).reshape(n, c, -1)
+        return x.xp.take_along_axis(x.array.reshape(n, c, -1), flat, axis=2).reshape(index.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (_MaxPoolScatter.apply(g, *ctx.args, ctx.size),) + (None,) * 4
+
+
+class _MaxPoolScatter(Function):
+    """dx = each window's gradient added onto its winner: zeros, then for every kernel tap k one
+    strided slab of the (padded) input, ``o*stride + k*dilation`` for all o, receives the
+    gradients of the windows that tap k won (as ``im2col.fold`` does for every entry). Where
+    windows overlap, a pixel that wins several gets the sum.  d(dy) = gather at the winners again.
+    """
+    @staticmethod
+    def forward(ctx, g, index, tap, kernel, win, size):
+        ctx.args = (index, tap, kernel, win)
+        xp, ga = g.xp, g.array
+        padded = ga.shape[:2] + tuple(s + lo + hi for s, (lo, hi) in zip(size, win.padding))
+        out = xp.zeros(padded, dtype=ga.dtype)
+        everything = (slice(None), slice(None))
+        # g * (tap == k) is the fastest masking (3.9 ms for AlexNet's first pool, against 7.6 ms
+        # for where(tap == k, g, 0) and 7.8 ms for the add.at scatter), but inf * 0 is NaN: it is
+        # used only when every gradient is finite.
+        finite = bool(xp.isfinite(ga).all())
+        won, part = xp.empty(tap.shape, dtype=bool), xp.empty_like(ga)
+        for i, k in enumerate(itertools.product(*(range(n) for n in kernel))):
+            slab = out[everything + tuple(slice(ki * di, ki * di + si * (oi - 1) + 1, si)
+                                          for ki, di, si, oi in zip(k, win.dilation, win.stride, ga.shape[2:]))]
+            xp.equal(tap, i, out=won)                                  # the windows tap k won
+            slab += xp.multiply(ga, won, out=part) if finite else xp.where(won, ga, 0)
+        return xp.ascontiguousarray(crop(out, win.padding, size))
+
+    @staticmethod
+    def backward(ctx, gg):
+        return (_MaxPoolGather.apply(gg, *ctx.args),) + (None,) * 5
 
 
 def _max_pool(op, d, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):  # noqa: A002
     x, unbatched, kernel, win, out = _pool_setup(op, d, input, kernel_size, stride, padding, dilation,
                                                  ceil_mode)
-    index = _winners(x.array, kernel, win, out)
-    y = _unbatch(_gather_winners(x, index), unbatched)
+    index, tap = _winners(x.array, kernel, win, out)
+    y = _MaxPoolGather.apply(x, index, tap, kernel, win)
+    if not bool((tap >= 0).all()):  # only for dilated windows that fall entirely in the padding
+        y = where(Tensor._make(tap >= 0), y, float("-inf"))
+    y = _unbatch(y, unbatched)
     if return_indices:
         return y, _unbatch(Tensor._make(index), unbatched)
     return y

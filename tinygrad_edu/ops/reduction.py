@@ -152,18 +152,25 @@ def var(x: Tensor, dim: Dims = None, unbiased: Optional[bool] = None, keepdim: b
 
 def std(x: Tensor, dim: Dims = None, unbiased: Optional[bool] = None, keepdim: bool = False,
         correction: Optional[int] = None) -> Tensor:
-    return var(x, dim, unbiased, keepdim, correction).sqrt()
+    """The square root of ``var``. Where the variance is 0 the gradient is 0, as in PyTorch (the
+    root's slope is infinite there, but every (x - mean) is 0 too: without care, inf * 0 = nan)."""
+    from .elementwise import where
+    v = var(x, dim, unbiased, keepdim, correction)
+    zero = v == 0
+    return where(zero, 0.0, where(zero, 1.0, v).sqrt())  # NaN (too few elements) stays NaN
 
 
 def norm(x: Tensor, p=2, dim: Dims = None, keepdim: bool = False) -> Tensor:
     """The p-norm (``p`` a number, ``'fro'`` or ``inf``) over ``dim`` (all elements by default)."""
-    x = float_operand(x)
+    normalize_dims(dim, x.ndim, "norm")  # arguments first, before any array work
     if p == "fro":
         p = 2
-    if p in (float("inf"), "inf"):
-        return amax(x.abs(), dim, keepdim)
-    if not isinstance(p, (int, float)) or p <= 0:
+    inf = p in (float("inf"), "inf")
+    if not inf and (not isinstance(p, (int, float)) or p <= 0):
         raise ValueError(f"norm(): p must be a positive number, 'fro' or inf, but got {p!r}")
+    x = float_operand(x)
+    if inf:
+        return amax(x.abs(), dim, keepdim)
     if p == 1:
         return sum(x.abs(), dim, keepdim)
     if p == 2:

@@ -9,6 +9,7 @@ import builtins
 from typing import List, Sequence
 
 from .. import backend
+from ..autograd.engine import memory_owner
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim
 
@@ -55,10 +56,18 @@ class Reshape(Function):
 
 
 def reshape(x: Tensor, *shape) -> Tensor:
+    """A new tensor (even when the shape does not change, as in PyTorch); a view of ``x``'s memory
+    when NumPy can make one, else a copy."""
     shape = infer_shape(_sizes(shape, "reshape"), x.numel(), "reshape")
-    if shape == x.shape:
-        return x
-    return Reshape.apply(x, shape)
+    return _view_of(x, Reshape.apply(x, shape))
+
+
+def _view_of(x: Tensor, out: Tensor) -> Tensor:
+    """``out`` shares ``x``'s version counter when it shares its memory: an in-place change made
+    through either one is a change to both (the pattern of ``detach()``)."""
+    if memory_owner(out.array) is memory_owner(x.array):
+        out._version = x._version
+    return out
 
 
 class Permute(Function):
@@ -85,22 +94,21 @@ def permute(x: Tensor, *dims) -> Tensor:
     dims = tuple(_wrap_dim(d, x.ndim, "permute") for d in dims)
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"permute(): duplicate dims are not allowed (got {list(dims)})")
-    return Permute.apply(x, dims)
+    return _view_of(x, Permute.apply(x, dims))
 
 
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
     d0, d1 = _wrap_dim(dim0, x.ndim, "transpose"), _wrap_dim(dim1, x.ndim, "transpose")
-    if x.ndim < 2 or d0 == d1:
-        return x
     dims = list(range(x.ndim))
-    dims[d0], dims[d1] = dims[d1], dims[d0]
-    return Permute.apply(x, tuple(dims))
+    if x.ndim >= 2:
+        dims[d0], dims[d1] = dims[d1], dims[d0]
+    return _view_of(x, Permute.apply(x, tuple(dims)))  # a new view even when nothing moves
 
 
 def t(x: Tensor) -> Tensor:
     if x.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
-    return transpose(x, 0, 1) if x.ndim == 2 else x
+    return transpose(x, 0, 1) if x.ndim == 2 else transpose(x, 0, 0)
 
 
 def squeeze(x: Tensor, dim=None) -> Tensor:
@@ -113,11 +121,7 @@ def squeeze(x: Tensor, dim=None) -> Tensor:
 
 
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
-    n = x.ndim + 1
-    if not -n <= dim < n:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim}) "
-                         "in unsqueeze()")
-    dim %= n
+    dim = _wrap_dim(dim, x.ndim + 1, "unsqueeze")  # the new dim may also go after the last one
     return reshape(x, x.shape[:dim] + (1,) + x.shape[dim:])
 
 
@@ -127,6 +131,8 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     s, e = _wrap_dim(start_dim, x.ndim, "flatten"), _wrap_dim(end_dim, x.ndim, "flatten")
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return x  # nothing to flatten: PyTorch returns the tensor itself here (not a view)
     n = 1
     for d in x.shape[s:e + 1]:
         n *= d
@@ -252,7 +258,7 @@ class IndexAdd(Function):
 
 
 def getitem(x: Tensor, index) -> Tensor:
-    return GetItem.apply(x, normalize_index(x, index))
+    return _view_of(x, GetItem.apply(x, normalize_index(x, index)))  # basic indexing makes views
 
 
 class IndexPut(Function):
@@ -412,28 +418,41 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return cat([unsqueeze(t, d) for t in tensors], d)
 
 
+def _is_int(v) -> bool:
+    return isinstance(v, (int, backend.np.integer)) and not isinstance(v, bool)
+
+
 def split(x: Tensor, split_size_or_sections, dim: int = 0) -> List[Tensor]:
     d = _wrap_dim(dim, x.ndim, "split")
     n = x.shape[d]
-    if isinstance(split_size_or_sections, int):
-        step = split_size_or_sections
+    arg = split_size_or_sections
+    if _is_int(arg):
+        step = int(arg)
         if step <= 0:
             raise RuntimeError(f"split(): split_size must be a positive integer, but got {step}")
         sizes = [builtins.min(step, n - i) for i in range(0, n, step)] or [0]
-    else:
-        sizes = list(split_size_or_sections)
+    elif isinstance(arg, (list, tuple)) and builtins.all(_is_int(s) for s in arg):
+        sizes = [int(s) for s in arg]
         if builtins.sum(sizes) != n:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's "
                                f"size at dimension {d}), but got split_sizes={sizes}")
+    else:
+        got = type(arg).__name__
+        if isinstance(arg, (list, tuple)):
+            got += " containing " + ", ".join(sorted({type(s).__name__ for s in arg if not _is_int(s)}))
+        raise TypeError(f"split(): split_size_or_sections must be an int or a list of ints, but got {got}")
     out, start = [], 0
     pre = (slice(None),) * d
     for s in sizes:
-        out.append(GetItem.apply(x, pre + (slice(start, start + s),)))
+        out.append(_view_of(x, GetItem.apply(x, pre + (slice(start, start + s),))))
         start += s
     return out
 
 
 def chunk(x: Tensor, chunks: int, dim: int = 0) -> List[Tensor]:
+    if not _is_int(chunks):
+        raise TypeError(f"chunk(): chunks must be an int, but got {type(chunks).__name__}")
+    chunks = int(chunks)
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     n = x.shape[_wrap_dim(dim, x.ndim, "chunk")]

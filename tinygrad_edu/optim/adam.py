@@ -19,7 +19,7 @@ form, θ - γ m̂ / (√v̂ + ε) with m̂ = m / (1 - β1^t), v̂ = v / (1 - β2
 from __future__ import annotations
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check_hyperparameter, _lerp_
+from .optimizer import Optimizer, _check_hyperparameter, _lerp_, _like, _pieces, _same_order
 
 
 def _check_betas(betas) -> None:
@@ -67,33 +67,41 @@ class Adam(Optimizer):
                         state["max_exp_avg_sq"] = Tensor._make(xp.zeros_like(theta))  # v̂
                 state["step"] += 1
                 t = state["step"]
-                g = self._grad(p, maximize)
-                if wd != 0:
-                    if decoupled:
-                        theta *= 1.0 - lr * wd                      # θ (1 - γ λ)
-                    else:
-                        decayed = theta * wd
-                        decayed += g                                # g + λ θ
-                        g = decayed
-                m, v = state["exp_avg"].array, state["exp_avg_sq"].array
-                _lerp_(m, g, 1.0 - beta1)                           # m ← β1 m + (1 - β1) g
-                v *= beta2
-                sq = g * (1.0 - beta2)
-                sq *= g
-                v += sq                                             # v ← β2 v + (1 - β2) g²
+                grad = self._grad_array(p)                           # in θ's memory order
+                for name in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):  # state loaded in another order
+                    if name in state and not _same_order(state[name].array, theta):
+                        state[name] = Tensor._make(_like(state[name].array, theta))
                 bias_correction1 = 1.0 - beta1 ** t
                 bias_correction2 = 1.0 - beta2 ** t
                 step_size = lr / bias_correction1
-                if amsgrad:
-                    v_max = state["max_exp_avg_sq"].array
-                    xp.maximum(v_max, v, out=v_max)                 # v̂ ← max(v̂, v)
-                    v = v_max
-                denom = xp.sqrt(v, out=sq)                          # reuse sq's memory: √v
-                denom /= bias_correction2 ** 0.5                    # √v / √(1 - β2^t)
-                denom += eps                                        # ... + ε
-                update = m * -step_size
-                update /= denom                                     # -step_size · m / denom
-                theta += update
+                v_max = state["max_exp_avg_sq"].array if amsgrad else None
+                # in place, slice by slice (optimizer._pieces): no parameter-sized temporaries
+                for th, g, m, v, v_hat in _pieces(theta, grad, state["exp_avg"].array,
+                                                  state["exp_avg_sq"].array, v_max):
+                    s1, s2, sq, update = self._work(4, th)
+                    if maximize:
+                        g = xp.negative(g, out=s1)                  # -g
+                    if wd != 0:
+                        if decoupled:
+                            th *= 1.0 - lr * wd                     # θ (1 - γ λ)
+                        else:
+                            xp.multiply(th, wd, out=s2)             # λ θ
+                            s2 += g                                 # g + λ θ
+                            g = s2
+                    _lerp_(m, g, 1.0 - beta1, tmp=sq)               # m ← β1 m + (1 - β1) g
+                    v *= beta2
+                    xp.multiply(g, 1.0 - beta2, out=sq)
+                    sq *= g
+                    v += sq                                         # v ← β2 v + (1 - β2) g²
+                    if amsgrad:
+                        xp.maximum(v_hat, v, out=v_hat)             # v̂ ← max(v̂, v)
+                        v = v_hat
+                    denom = xp.sqrt(v, out=sq)                      # √v
+                    denom /= bias_correction2 ** 0.5                # √v / √(1 - β2^t)
+                    denom += eps                                    # ... + ε
+                    xp.multiply(m, -step_size, out=update)
+                    update /= denom                                 # -step_size · m / denom
+                    th += update
                 self._bump_version(p)
         return loss
 

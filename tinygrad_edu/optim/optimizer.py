@@ -52,16 +52,71 @@ def _typename(obj) -> str:
     return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
 
 
-def _lerp_(start, end, weight: float) -> None:
+def _lerp_(start, end, weight: float, tmp=None) -> None:
     """``start <- start + weight * (end - start)`` in place, in PyTorch's two-branch form (the
-    second branch is the more accurate one when the weight is large), so the numbers match it."""
-    diff = end - start
+    second branch is the more accurate one when the weight is large), so the numbers match it.
+    ``tmp``, an array like ``start``, is used as the work space instead of a new array."""
+    diff = end - start if tmp is None else backend.get_array_module(start).subtract(end, start, out=tmp)
     if abs(weight) < 0.5:
         diff *= weight                      # w (end - start)
         start += diff                       # start + w (end - start)
     else:
         diff *= 1.0 - weight                # (1 - w)(end - start)
         backend.get_array_module(start).subtract(end, diff, out=start)  # end - (1 - w)(end - start)
+
+
+# ------------------------------------------------------------------ in-place updates, piece by piece
+# An update like ``θ ← θ - γ (μ b + g)`` written with whole arrays makes a temporary the size of the
+# parameter for every product (fc6 of AlexNet: 144 MiB each) and streams every array through memory
+# once per NumPy call. Instead the optimizers walk the parameter, its gradient and its state in
+# step, one slice of PIECE elements at a time: each slice of every array stays in the CPU cache for
+# all the calls on it, and the products go into small work arrays kept between steps. The
+# arithmetic, and so every rounded number, is exactly that of the whole-array formulas.
+# Measured on AlexNet's 61 M parameters (SGD with momentum / Adam, one thread): 16 Ki elements per
+# slice 62 / 149 ms (Python's cost per slice dominates), 256 Ki 38 / 113 ms, 8 Mi 54 / 179 ms
+# (slices no longer fit the cache); whole arrays 109 / 248 ms; PyTorch 45 / 298 ms.
+PIECE = 1 << 18     # 256 Ki elements: 1 MiB per float32 slice, the arrays of one update fit the L3 cache
+
+
+def _copy_in_order(a, out) -> None:
+    """``out[...] = a`` where the two differ in memory order (one C, one F): done in square tiles,
+    so that both sides of each tile stay in the cache (2.3x faster than one strided copy)."""
+    if a.ndim != 2 or backend.get_array_module(a) is not backend.np:
+        out[...] = a
+        return
+    tile = 128
+    for i in range(0, a.shape[0], tile):
+        for j in range(0, a.shape[1], tile):
+            out[i:i + tile, j:j + tile] = a[i:i + tile, j:j + tile]
+
+
+def _same_order(a, like) -> bool:
+    """Do ``a`` and ``like`` lay out their elements in the same order in memory (C or F)?"""
+    fa, fl = a.flags, like.flags
+    return (fa.c_contiguous and fl.c_contiguous) or (fa.f_contiguous and fl.f_contiguous)
+
+
+def _like(a, like):
+    """``a`` in ``like``'s memory order: itself when it already is, otherwise one copy. (A gradient
+    stored transposed would make every later pass mix two orders, each several times slower.)"""
+    if not (like.flags.c_contiguous or like.flags.f_contiguous) or _same_order(a, like):
+        return a
+    out = backend.get_array_module(like).empty_like(like)
+    _copy_in_order(a, out)
+    return out
+
+
+def _pieces(theta, *arrays):
+    """Yield ``(θ piece, piece of each array...)``: matching flat slices of arrays that share θ's
+    memory order (``None`` entries stay ``None``). On the GPU, or for a θ that is not contiguous,
+    one piece: the whole arrays."""
+    if backend.get_array_module(theta) is not backend.np or not (theta.flags.c_contiguous
+                                                                or theta.flags.f_contiguous):
+        yield (theta,) + arrays
+        return
+    flats = [None if a is None else a.ravel(order="K") for a in (theta,) + arrays]  # views
+    for i in range(0, theta.size, PIECE):
+        yield tuple(None if f is None else f[i:i + PIECE] for f in flats)
 
 
 class Optimizer:
@@ -266,6 +321,26 @@ class Optimizer:
     @staticmethod
     def _params_with_grad(group) -> Iterable[Tensor]:
         return (p for p in group["params"] if p.grad is not None)
+
+    def _work(self, k: int, piece) -> list:
+        """``k`` work arrays shaped like ``piece`` (from ``_pieces``): views of one small buffer kept
+        by the optimizer for flat CPU pieces, new arrays otherwise."""
+        if piece.ndim != 1 or piece.size > PIECE or backend.get_array_module(piece) is not backend.np:
+            xp = backend.get_array_module(piece)
+            return [xp.empty_like(piece) for _ in range(k)]
+        buf = self.__dict__.get("_work_buffer")
+        if buf is None or buf.dtype != piece.dtype or buf.shape[0] < k:
+            buf = self._work_buffer = backend.np.empty((k, PIECE), dtype=piece.dtype)
+        return [buf[i, :piece.size] for i in range(k)]
+
+    @staticmethod
+    def _grad_array(p: Tensor):
+        """The gradient array of ``p``, in ``p``'s memory order (see ``_like``); never modified."""
+        g = p.grad.array
+        if g.shape != p.array.shape:
+            raise RuntimeError(f"the gradient of a parameter has shape {list(g.shape)}, but the parameter "
+                               f"has shape {list(p.array.shape)}")
+        return _like(g, p.array)
 
     @staticmethod
     def _grad(p: Tensor, maximize: bool):

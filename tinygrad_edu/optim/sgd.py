@@ -15,7 +15,7 @@ dampening τ (PyTorch's formulas, so the same program gives the same numbers):
 from __future__ import annotations
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check_float, _check_hyperparameter
+from .optimizer import Optimizer, _check_float, _check_hyperparameter, _like, _pieces, _same_order
 
 
 class SGD(Optimizer):
@@ -45,7 +45,11 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns ``closure()`` if given."""
+        """One update of every parameter that has a gradient; returns ``closure()`` if given.
+
+        Everything happens in place, slice by slice (``optimizer._pieces``): per slice, θ and b are
+        read and written once and g is read once, the products go into two small work arrays, and
+        no array the size of a parameter is made (except b itself, on the first step)."""
         loss = self._eval_closure(closure)
         for group in self.param_groups:
             # Python floats: a float32 array times a Python float stays float32
@@ -53,25 +57,42 @@ class SGD(Optimizer):
             tau, wd = float(group["dampening"]), float(group["weight_decay"])
             nesterov, maximize = group["nesterov"], group["maximize"]
             for p in self._params_with_grad(group):
-                theta = p.array
-                g = self._grad(p, maximize)                  # g        (a new array if maximize)
-                if wd != 0:
-                    decayed = theta * wd                     # λ θ
-                    decayed += g                             # g + λ θ
-                    g = decayed
+                theta, buf, first = p.array, None, False
+                grad = self._grad_array(p)                    # in θ's memory order
                 if mu != 0:
                     state = self.state[p]
-                    buf = state.get("momentum_buffer")
-                    if buf is None:                          # first step: b = g
-                        buf = state["momentum_buffer"] = Tensor._make(g.copy())
-                    else:
-                        b = buf.array
-                        b *= mu                              # μ b
-                        b += g * (1.0 - tau)                 # μ b + (1 - τ) g
-                    if nesterov:
-                        g = g + buf.array * mu               # g + μ b
-                    else:
-                        g = buf.array                        # b
-                theta -= g * lr                              # θ - γ g
+                    b = state.get("momentum_buffer")
+                    first = b is None
+                    if first or not _same_order(b.array, theta):   # a new b, or one loaded in another order
+                        b = state["momentum_buffer"] = Tensor._make(
+                            p.xp.empty_like(theta) if first else _like(b.array, theta))
+                    buf = b.array
+                xp = p.xp
+                for th, g, b in _pieces(theta, grad, buf):
+                    s1, s2 = self._work(2, th)
+                    if maximize:
+                        g = xp.negative(g, out=s1)            # -g
+                    if wd != 0:
+                        xp.multiply(th, wd, out=s2)           # λ θ
+                        s2 += g                               # g + λ θ
+                        g = s2
+                    free = s2 if g is s1 else s1              # a work array g does not occupy
+                    if mu != 0:
+                        if first:
+                            b[...] = g                        # first step: b = g
+                        else:
+                            b *= mu                           # μ b
+                            if tau == 0:
+                                b += g                        # μ b + g   ((1 - τ) g is g exactly)
+                            else:
+                                b += xp.multiply(g, 1.0 - tau, out=free)   # μ b + (1 - τ) g
+                        if nesterov:
+                            look = xp.multiply(b, mu, out=free)   # μ b
+                            look += g                         # g + μ b
+                            g = look
+                        else:
+                            g = b                             # b
+                    step = g if g is s1 or g is s2 else free
+                    th -= xp.multiply(g, lr, out=step)        # θ - γ g
                 self._bump_version(p)
         return loss

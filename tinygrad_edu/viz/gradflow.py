@@ -20,9 +20,10 @@ activation) to record the gradient flowing through it.
 
 When does a step end? The recorder closes the step in progress when a tensor it watches reports a
 second time, when you call ``watch`` (a new forward pass has begun), when you read ``records``,
-``summary()`` or ``plot()``, or when you call ``step()`` yourself. A parameter used twice in one
-forward pass (tied weights) reports once per use, so for such models pass ``auto_step=False`` and
-call ``flow.step()`` after each backward.
+``summary()`` or ``plot()``, or when you call ``step()`` yourself. A parameter used several times
+in one forward pass (tied weights) reports once per backward, with its total gradient, as in
+PyTorch. Pass ``auto_step=False`` and call ``flow.step()`` yourself when one step should span
+several backward passes (gradient accumulation).
 """
 from __future__ import annotations
 

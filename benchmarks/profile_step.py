@@ -190,6 +190,10 @@ def saved_memory(loss, params):
             if key not in seen_buffers:
                 seen_buffers.add(key)
                 by_op[node.fn.__name__] += key[1]
+        cols = getattr(node, "cols", None)    # a Conv's im2col matrix, kept for its weight gradient
+        if cols is not None and _buffer(cols) not in seen_buffers:
+            seen_buffers.add(_buffer(cols))
+            by_op[f"{node.fn.__name__} (im2col kept)"] += cols.nbytes
         stack.extend(e[0] for e in node.next_functions if e is not None and isinstance(e[0], Node))
     print("\n## 5. memory the graph keeps for backward (saved arrays by op; a shared buffer counted once,"
           " parameters not counted)")

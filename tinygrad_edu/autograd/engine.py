@@ -56,10 +56,13 @@ def _call_hooks(hooks, grad):
 
 def _sum_to_input(node: Node, i: int, g):
     """Undo broadcasting once for every op: sum a gradient back to the input's shape and dtype."""
-    if backend.is_array(g):  # a user's backward may return a raw array
+    if type(g) is not function.Tensor and backend.is_array(g):  # a user's backward may return an array
         g = function.Tensor._make(g)
     shape, dt = node._in_meta[i]
-    if g.array.shape != shape:
+    arr = g.array
+    if arr.shape == shape and arr.dtype == dt:  # the common case: nothing to undo
+        return g
+    if arr.shape != shape:
         from ..ops.reduction import sum_to
         try:
             g = sum_to(g, shape)
@@ -198,12 +201,15 @@ def run_backward(roots, root_grads, retain_graph: bool = False, create_graph: bo
                 continue
             if node._freed:
                 node.saved_tensors  # raises the "backward through the graph a second time" error
-            grads = _output_hooks(node, grads, store, capture, captured, want_node)
-            if node.materialize_grads:  # outputs no gradient reached count as zero
+            if node._pre_hooks or node._retained or want_node:  # (most nodes have none of these)
+                grads = _output_hooks(node, grads, store, capture, captured, want_node)
+            # (`is None`, not `None in grads`: that would call Tensor.__eq__ on every gradient)
+            if node.materialize_grads and any(g is None for g in grads):  # no gradient reached: zeros
+                xp = next((g.xp for g in grads if g is not None), backend.np)  # the others' device
                 grads = [g if g is not None else Tensor._make(xp.zeros(shape, dtype))
-                         for g, (shape, dtype, xp) in zip(grads, node._out_meta)]
-            meta = node._metadata or {}
-            for hook in meta.get("pre_hooks", ()):
+                         for g, (shape, dtype) in zip(grads, node._out_meta)]
+            meta = node._metadata  # None unless hooks or anomaly mode put something there
+            for hook in meta.get("pre_hooks", ()) if meta else ():
                 new = hook(tuple(grads))
                 if new is not None:
                     grads = list(new)
@@ -217,7 +223,7 @@ def run_backward(roots, root_grads, retain_graph: bool = False, create_graph: bo
                 out = out[:n_in]
             if anomaly._enabled:
                 anomaly.check_grads(node, out)
-            for hook in meta.get("post_hooks", ()):
+            for hook in meta.get("post_hooks", ()) if meta else ():
                 hook(out, tuple(grads))
             if not retain_graph:
                 node.release()
@@ -260,9 +266,10 @@ def _deliver(node: Node, grads, deps, ready, buffers, deliver_leaf) -> None:
             buf = buffers.get(target)
             if buf is None:
                 buf = buffers[target] = [None] * (len(target._out_meta) if is_node else 1)
-            buf[nr] = _add(buf[nr], g)
-        deps[target] -= 1
-        if deps[target] == 0:
+            buf[nr] = g if buf[nr] is None else buf[nr] + g
+        left = deps[target] - 1
+        deps[target] = left
+        if left == 0:
             if is_node:
                 ready.append(target)
             elif target in buffers:  # (no gradient at all reached a leaf: nothing to deliver)

@@ -40,15 +40,17 @@ class Node:
     input made by an op, ``(leaf_tensor, 0)`` for a leaf that requires grad, ``None`` otherwise.
     """
 
-    # Defaults live on the class: a Node is made for every op, even one that is not recorded, so
-    # __init__ sets only what every node needs. Function.apply fills in the edges of a recorded
-    # node; the rarely used dicts get a per-node object only when first written.
-    next_functions: Tuple = ()
-    needs_input_grad: Tuple[bool, ...] = ()
-    _in_meta: list = []         # (shape, numpy dtype) of each positional arg (None for non-tensors)
-    _out_meta: list = []        # (shape, numpy dtype, xp) of each output, to make zero grads
-    _saved: Optional[list] = None
+    # The attributes every recorded op fills in live in __slots__: a Node is made for every op, and
+    # with a per-node __dict__ each one would cost another object for the garbage collector to scan
+    # (with a long graph alive, the collector's passes over these objects cost more than the op).
+    # "__dict__" stays in the slots so that forward can still set anything on ctx (ctx.p = p); that
+    # dict is made only when first written. The rarely used attributes below keep class defaults and
+    # get a per-node value (in that dict) only when set.
+    __slots__ = ("fn", "next_functions", "needs_input_grad", "_in_meta", "_out_meta", "_saved",
+                 "__dict__", "__weakref__")
+
     _freed = False
+    _out_versions: list = []    # version counters of the outputs, when forward saved an output
     _pre_hooks: dict = {}       # output_nr -> hooks registered on that output tensor
     _retained: dict = {}        # output_nr -> weakref to a tensor that called retain_grad()
     _metadata: Optional[dict] = None
@@ -57,6 +59,12 @@ class Node:
 
     def __init__(self, fn: type):
         self.fn = fn  # the Function subclass whose forward/backward this node runs
+        # Function.apply fills these in for a recorded node:
+        self.next_functions: Tuple = ()          # one edge per positional forward argument
+        self.needs_input_grad: Tuple[bool, ...] = ()
+        self._in_meta: Tuple = ()   # (shape, numpy dtype) of each positional arg (None for non-tensors)
+        self._out_meta: Tuple = ()  # (shape, numpy dtype) of each output, to make zero grads
+        self._saved: Optional[list] = None
 
     @property
     def metadata(self) -> dict:
@@ -162,13 +170,6 @@ class _RemovableHandle:
             self.container.remove(self.item)
 
 
-def _edge(t):
-    """Where an input's gradient goes: the node that made it, or the leaf itself."""
-    if t.grad_fn is not None:
-        return (t.grad_fn, t.output_nr)
-    return (t, 0) if t._requires_grad else None
-
-
 class Function:
     """Subclass with static ``forward(ctx, *args)`` and ``backward(ctx, *grads)``; call ``.apply``."""
 
@@ -192,21 +193,17 @@ class Function:
             grad_mode._enabled = prev
         multi = isinstance(raw, tuple)
         raws = raw if multi else (raw,)
-        outs = []
-        for i, r in enumerate(raws):
-            arr = r.array if isinstance(r, Tensor) else r
-            if not backend.is_array(arr):  # a Python or NumPy scalar: make it an array on the inputs' device
-                arr = _array_module(args).asarray(arr)
-            diff = record and arr.dtype.kind == "f" and id(r) not in ctx._non_diff  # only floats get grads
-            t = Tensor._make(arr, diff)
-            if diff:
-                t.grad_fn, t.output_nr = ctx, i
-            outs.append(t)
+        # one output (most ops) needs no loop; several get one Tensor each, numbered in order
+        outs = [_output(ctx, r, i, record, args) for i, r in enumerate(raws)] if multi else \
+            [_output(ctx, raw, 0, record, args)]
         if record:
-            ctx._out_meta = [(o.array.shape, o.array.dtype, backend.get_array_module(o.array)) for o in outs]
+            # tuples of shapes and dtypes only: the collector stops scanning a tuple that holds no
+            # container, so these cost nothing once the graph is alive
+            ctx._out_meta = tuple([(o.array.shape, o.array.dtype) for o in outs])
             if ctx._saved:
-                ctx._saved = _resolve_saved(ctx._saved, raws, outs)
-                ctx._out_versions = [o._version for o in outs]  # to catch in-place edits of outputs
+                ctx._saved, saved_output = _resolve_saved(ctx._saved, raws, outs)
+                if saved_output:  # to catch in-place edits of the saved outputs
+                    ctx._out_versions = [o._version for o in outs]
             if anomaly._enabled:
                 ctx.metadata["traceback_"] = anomaly.user_stack()
         else:
@@ -214,27 +211,62 @@ class Function:
         return tuple(outs) if multi else outs[0]
 
 
+_NDARRAY = backend.np.ndarray
+
+
+def _output(ctx: Node, r, i: int, record: bool, args):
+    """Output ``i`` of forward (an array, a Tensor or a scalar) as a Tensor made by ``ctx``."""
+    if type(r) is _NDARRAY:  # the common case, decided without further checks
+        arr = r
+    else:
+        arr = r.array if isinstance(r, Tensor) else r
+        if not backend.is_array(arr):  # a Python or NumPy scalar: make it an array on the inputs' device
+            arr = _array_module(args).asarray(arr)
+    diff = record and arr.dtype.kind == "f" and id(r) not in ctx._non_diff  # only floats get grads
+    t = Tensor._make(arr, diff)
+    if diff:
+        t.grad_fn, t.output_nr = ctx, i
+    return t
+
+
 def _prepare(ctx: Node, cls, args) -> bool:
     """Look at the arguments once: check that the tensors share a device and note, per positional
     argument, its edge (where its gradient goes; None if it wants none) and its shape and dtype.
     The op is recorded when grad mode is on and some edge exists; then the node keeps them."""
-    first, edges, meta = None, [], []
+    if not grad_mode._enabled:  # nothing is recorded: only the device check is needed
+        first = None
+        for a in args:
+            if isinstance(a, Tensor):
+                if first is None:
+                    first = a
+                elif type(a.array) is not type(first.array) and a.device != first.device:
+                    _device_error(cls, first, a)
+        return False
+    first, edges, needs, meta = None, [], [], []
     for a in args:
         if isinstance(a, Tensor):
+            arr = a.array
             if first is None:
                 first = a
-            elif type(a.array) is not type(first.array) and a.device != first.device:  # NumPy and CuPy
+            elif type(arr) is not type(first.array) and a.device != first.device:  # NumPy and CuPy
                 _device_error(cls, first, a)
-            edges.append(_edge(a))
-            meta.append((a.array.shape, a.array.dtype))
+            # the edge: the node that made the input, the leaf itself, or None (no gradient wanted)
+            if a.grad_fn is not None:
+                edge = (a.grad_fn, a.output_nr)
+            elif a._requires_grad:
+                edge = (a, 0)
+            else:
+                edge = None
+            meta.append((arr.shape, arr.dtype))
         else:
-            edges.append(None)
+            edge = None
             meta.append(None)
-    if not grad_mode._enabled or edges.count(None) == len(edges):
-        return False
-    ctx.next_functions, ctx._in_meta = tuple(edges), meta
-    ctx.needs_input_grad = tuple([e is not None for e in edges])
-    return True
+        edges.append(edge)
+        needs.append(edge is not None)
+    record = True in needs
+    if record:
+        ctx.next_functions, ctx.needs_input_grad, ctx._in_meta = tuple(edges), tuple(needs), tuple(meta)
+    return record
 
 
 def _array_module(args):
@@ -245,22 +277,29 @@ def _array_module(args):
 
 
 def _resolve_saved(saved, raws, outs):
-    """Tag each saved object: an output (rebuilt lazily), an input tensor (version-checked) or data."""
-    if not saved:
-        return []
-    out_ids = {id(r): i for i, r in enumerate(raws)}
-    resolved = []
+    """Tag each saved object: an output (rebuilt lazily), an input tensor (version-checked) or data.
+    Also says whether an output was among them (then the node watches the outputs' versions)."""
+    resolved, saved_output = [], False
     for s in saved:
-        if id(s) in out_ids:  # keep the array, not the output Tensor (which holds this node: a cycle)
-            i = out_ids[id(s)]
+        i = _index_of(s, raws)  # is it one of the outputs?
+        if i is not None:  # keep the array, not the output Tensor (which holds this node: a cycle)
             resolved.append(("out", outs[i].array, i))
+            saved_output = True
         elif isinstance(s, Tensor):
             resolved.append(("tensor", s, s._version[0]))
         elif backend.is_array(s):
             resolved.append(("array", s, None))
         else:
             resolved.append(("other", s, None))
-    return resolved
+    return resolved, saved_output
+
+
+def _index_of(x, items) -> Optional[int]:
+    """Where ``x`` itself (not an equal value: tensors compare elementwise) is in ``items``."""
+    for i, item in enumerate(items):
+        if item is x:
+            return i
+    return None
 
 
 def _device_error(cls, a, b):

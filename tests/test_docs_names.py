@@ -12,22 +12,16 @@
 """
 from __future__ import annotations
 
-import ast
-import importlib
 import importlib.util
 import inspect
 import re
-from pathlib import Path
 
 import pytest
+from doc_tools import DOCS, ROOT, missing_names, names_in_code, names_in_prose, python_blocks, resolve, run_blocks
 
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs"
 UNIT_DOCS = {"01_images_as_tensors.md", "02_convolution.md", "03_cnns.md", "04_counting_parameters.md"}
 # pages whose python blocks are run here, top to bottom in one namespace, like a notebook
 RUNNABLE_DOCS = ["05_alexnet.md", "06_training.md", "07_vanishing_gradients.md", "api.md", "index.md"]
-DEFAULT_ALIASES = {"tinygrad_edu": "tinygrad_edu", "torch": "tinygrad_edu", "nn": "tinygrad_edu.nn",
-                   "F": "tinygrad_edu.nn.functional"}
 # PyTorch names the docs mention on purpose as things tinygrad_edu does not have
 NOT_OURS = {"torch.compile", "torch.jit", "torch.fx", "torch.func", "torch.vmap", "torch.autocast",
             "torch.distributed", "torch.nn.functional.flatten"}
@@ -39,105 +33,11 @@ def _checked_docs():
     return pages
 
 
-def _python_blocks(text: str):
-    blocks = [m.group(1) for m in re.finditer(r"^```python[^\n]*\n(.*?)^```", text, re.S | re.M)]
-    out = []
-    for b in blocks:
-        if re.search(r"^>>> ", b, re.M):   # a doctest-style session: keep only what was typed
-            b = "\n".join(line[4:] for line in b.splitlines() if line.startswith((">>> ", "... ")))
-        out.append(b)
-    return out
-
-
-# ----------------------------------------------------------------------------------- name resolution
-def _resolve(path: str):
-    """Import the longest module prefix of ``path``, then getattr the rest."""
-    parts = path.split(".")
-    for i in range(len(parts), 0, -1):
-        try:
-            obj = importlib.import_module(".".join(parts[:i]))
-        except ImportError:
-            continue
-        for name in parts[i:]:
-            obj = getattr(obj, name)
-        return obj
-    raise ImportError(path)
-
-
-def _dotted(node):
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        return [node.id] + parts[::-1]
-    return None
-
-
-def _update_aliases(tree, aliases: dict) -> None:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for a in node.names:
-                root = a.name.split(".")[0]
-                local = a.asname or root
-                if root == "tinygrad_edu":
-                    aliases[local] = a.name if a.asname else "tinygrad_edu"
-                elif local in aliases:          # e.g. a real `import torch`: not ours from here on
-                    aliases[local] = None
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            for a in node.names:
-                local = a.asname or a.name
-                if node.module.split(".")[0] == "tinygrad_edu":
-                    aliases[local] = f"{node.module}.{a.name}"
-                elif local in aliases:
-                    aliases[local] = None
-
-
-def _names_in_code(blocks) -> set:
-    aliases = dict(DEFAULT_ALIASES)
-    names, defined = set(), set()
-    for block in blocks:
-        tree = ast.parse(block)
-        _update_aliases(tree, aliases)
-        parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and not isinstance(parents.get(id(node)), ast.Attribute):
-                chain = _dotted(node)
-                if chain and aliases.get(chain[0]):
-                    name = ".".join([aliases[chain[0]]] + chain[1:])
-                    if isinstance(node.ctx, ast.Store):     # the page adds it (`Tensor.atan = atan`)
-                        defined.add(name)
-                    names.add(name)
-        names.update(v for v in aliases.values() if v)
-    return {n for n in names if not any(n == d or n.startswith(d + ".") for d in defined)}
-
-
-def _names_in_prose(text: str) -> set:
-    prose = re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)
-    names = set()
-    for span in re.findall(r"`([^`\n]+)`", prose):
-        for root, rest in re.findall(r"(?<![\w.])(torch|F|nn|tinygrad_edu)((?:\.[A-Za-z_]\w*)+)", span):
-            names.add(DEFAULT_ALIASES[root] + rest)
-    return names
-
-
-def _missing(names) -> list:
-    missing = []
-    for name in sorted(names):
-        if name.replace("tinygrad_edu", "torch", 1) in NOT_OURS or name in NOT_OURS:
-            continue
-        try:
-            _resolve(name)
-        except (ImportError, AttributeError) as e:
-            missing.append(f"{name} ({type(e).__name__}: {e})")
-    return missing
-
-
 @pytest.mark.parametrize("path", _checked_docs(), ids=lambda p: str(p.relative_to(DOCS)))
 def test_doc_names_exist(path):
     text = path.read_text(encoding="utf-8")
-    names = _names_in_code(_python_blocks(text)) | _names_in_prose(text)
-    missing = _missing(names)
+    names = names_in_code(python_blocks(text)) | names_in_prose(text)
+    missing = missing_names(names, ignore=NOT_OURS)
     assert not missing, f"{path.relative_to(ROOT)} names things that do not exist: {missing}"
 
 
@@ -147,7 +47,7 @@ def test_expected_pages_exist():
         assert (DOCS / name).is_file(), f"docs/{name} is missing"
 
 
-def test_index_links_resolve():
+def test_index_linksresolve():
     """Every relative link of docs/index.md points at a file that exists (or will: performance.md)."""
     text = (DOCS / "index.md").read_text(encoding="utf-8")
     links = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)
@@ -181,7 +81,7 @@ def _api_tables():
 
 
 def _public(namespace: str) -> set:
-    obj = _resolve(namespace)
+    obj = resolve(namespace)
     if inspect.isclass(obj):
         return {n for n in dir(obj) if not n.startswith("_")}
     if hasattr(obj, "__all__"):
@@ -216,7 +116,7 @@ def test_api_reference_names_exist():
 
 def _exists(namespace: str, name: str) -> bool:
     try:
-        _resolve(f"{namespace}.{name}")
+        resolve(f"{namespace}.{name}")
         return True
     except (ImportError, AttributeError):
         return False
@@ -242,20 +142,15 @@ def in_tmp(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("name", RUNNABLE_DOCS)
 def test_doc_code_runs(name, in_tmp, capsys):
-    blocks = _python_blocks((DOCS / name).read_text(encoding="utf-8"))
-    namespace = {"__name__": "__doc_snippets__"}
-    for i, block in enumerate(blocks):
-        try:
-            exec(compile(block, f"docs/{name}[block {i}]", "exec"), namespace)
-        except Exception as e:  # noqa: BLE001
-            pytest.fail(f"docs/{name} block {i} failed: {type(e).__name__}: {e}\n{block}")
+    blocks = python_blocks((DOCS / name).read_text(encoding="utf-8"))
+    run_blocks(blocks, f"docs/{name}")
     if name == "06_training.md":      # the training script trained, saved and restored a good model
         assert (in_tmp / "digits_cnn.pt").is_file()
         assert _accuracy(capsys.readouterr().out) >= 0.9
 
 
 def _training_script() -> str:
-    blocks = _python_blocks((DOCS / "06_training.md").read_text(encoding="utf-8"))
+    blocks = python_blocks((DOCS / "06_training.md").read_text(encoding="utf-8"))
     scripts = [b for b in blocks if "import tinygrad_edu as torch" in b and "optimizer.step()" in b]
     assert len(scripts) == 1, "docs/06_training.md should hold one complete training script"
     return scripts[0]

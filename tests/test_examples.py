@@ -8,23 +8,13 @@ train for fewer steps (the gradient measurement itself is unchanged).
 """
 from __future__ import annotations
 
-import importlib.util
 import math
 from pathlib import Path
 
 import pytest
+from doc_tools import load_example
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-def _load(name: str):
-    path = EXAMPLES / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"tinygrad_edu_test_example_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture
@@ -46,7 +36,7 @@ def _assert_pictures(paths, folder: Path, names) -> None:
 
 # ------------------------------------------------------------------------------------ 05 AlexNet
 def test_05_alexnet(fast):
-    r = _load("05_alexnet").main()
+    r = load_example("05_alexnet").main()
     assert r["fast"] and r["num_classes"] == 10
     # assignment 2: our AlexNet is the library's, parameter for parameter
     assert r["ours"] == r["library"] == 61_100_840
@@ -71,7 +61,7 @@ def test_05_alexnet(fast):
 
 # ------------------------------------------------------------------------------------ 06 digits
 def test_06_train_cnn_digits(fast):
-    r = _load("06_train_cnn_digits").main(seed=0, progress=True)
+    r = load_example("06_train_cnn_digits").main(seed=0, progress=True)
     assert r["fast"] and r["epochs"] == 5
     assert r["test_accuracy"] >= 0.95, f"held-out accuracy {r['test_accuracy']:.3f} below 95 %"
     assert r["reloaded_accuracy"] == r["test_accuracy"]          # the state_dict round trip
@@ -86,7 +76,7 @@ def test_06_train_cnn_digits(fast):
 
 # ------------------------------------------------------------------------------------ 07 gradients
 def test_07_vanishing_gradients(fast):
-    r = _load("07_vanishing_gradients").main()
+    r = load_example("07_vanishing_gradients").main()
     first, ratio = r["first_layer_norm"], r["ratio_first_last"]
     sig, relu = "sigmoid + Xavier", "relu + He"
     assert set(r["settings"]) == {sig, "sigmoid + He", "tanh + Xavier", "relu + Xavier", relu}
@@ -109,7 +99,7 @@ def test_07_vanishing_gradients(fast):
 def test_demo(fast, monkeypatch):
     out = fast / "pictures"
     monkeypatch.setenv("TINYGRAD_EDU_OUT", str(out))            # pictures go where the user says
-    r = _load("demo").main()
+    r = load_example("demo").main()
     assert r["fast"]
     assert r["alexnet_params"] == 61_100_840
     assert r["test_accuracy"] >= 0.95

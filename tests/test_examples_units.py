@@ -3,19 +3,12 @@ lecture states; check that every library name used in the tutorials (English and
 and run the tutorials' code blocks."""
 from __future__ import annotations
 
-import ast
-import importlib
-import importlib.util
-import os
 import re
-import sys
 from pathlib import Path
 
 import pytest
+from doc_tools import DOCS, ROOT, load_example, missing_names, names_in_code, names_in_prose, python_blocks, run_blocks
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
-DOCS = ROOT / "docs"
 UNIT_DOCS = ["01_images_as_tensors.md", "02_convolution.md", "03_cnns.md", "04_counting_parameters.md"]
 ALL_DOCS = [DOCS / name for name in UNIT_DOCS] + [DOCS / "ko" / name for name in UNIT_DOCS]
 
@@ -26,21 +19,13 @@ FEATURE_MAP = [[21, 59, 37, -19, 2],
                [49, 57, 64, 76, 10]]
 
 
-def _load(name: str):
-    path = EXAMPLES / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"example_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture
 def run_example(tmp_path, monkeypatch):
     """Run ``examples/<name>.py``'s main() inside a fresh temporary directory."""
     def run(name: str) -> dict:
         monkeypatch.chdir(tmp_path)
         monkeypatch.delenv("TINYGRAD_EDU_OUT", raising=False)
-        return _load(name).main()
+        return load_example(name).main()
     return run
 
 
@@ -70,7 +55,7 @@ def test_unit01_pictures_honour_out_dir(tmp_path, monkeypatch):
     out = tmp_path / "pictures"
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TINYGRAD_EDU_OUT", str(out))
-    r = _load("01_images_as_tensors").main()
+    r = load_example("01_images_as_tensors").main()
     assert all(Path(p).parent == out.resolve() and Path(p).is_file() for p in r["pictures"])
 
 
@@ -138,85 +123,13 @@ def test_unit04_counting_parameters(run_example):
 
 
 # ------------------------------------------------------------------------------------------ docs
-def _python_blocks(path: Path):
-    text = path.read_text(encoding="utf-8")
-    return [m.group(1) for m in re.finditer(r"^```python[^\n]*\n(.*?)^```", text, re.S | re.M)]
-
-
-def _aliases(tree: ast.AST, aliases: dict) -> None:
-    """Record which local names stand for tinygrad_edu modules or objects."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for a in node.names:
-                if a.name.split(".")[0] == "tinygrad_edu":
-                    if a.asname:
-                        aliases[a.asname] = a.name
-                    else:
-                        aliases["tinygrad_edu"] = "tinygrad_edu"
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "tinygrad_edu":
-            for a in node.names:
-                aliases[a.asname or a.name] = f"{node.module}.{a.name}"
-
-
-def _dotted(node: ast.AST):
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        return [node.id] + parts[::-1]
-    return None
-
-
-def _resolve(path: str):
-    """Import the longest module prefix of ``path``, then getattr the rest."""
-    parts = path.split(".")
-    for i in range(len(parts), 0, -1):
-        try:
-            obj = importlib.import_module(".".join(parts[:i]))
-        except ImportError:
-            continue
-        for name in parts[i:]:
-            obj = getattr(obj, name)          # AttributeError: the doc names something missing
-        return obj
-    raise ImportError(path)
-
-
-def _library_names(path: Path):
-    aliases = {"torch": "tinygrad_edu", "F": "tinygrad_edu.nn.functional", "nn": "tinygrad_edu.nn"}
-    names = set()
-    for block in _python_blocks(path):
-        tree = ast.parse(block)
-        _aliases(tree, aliases)
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and not isinstance(getattr(node, "_parent", None), ast.Attribute):
-                chain = _dotted(node)
-                if chain and chain[0] in aliases:
-                    names.add(".".join([aliases[chain[0]]] + chain[1:]))
-            for child in ast.iter_child_nodes(node):
-                child._parent = node
-        for alias_target in aliases.values():
-            names.add(alias_target)
-    # names quoted in the prose as `inline code` too (e.g. `F.conv2d`, `torch.models.alexnet(...)`)
-    prose = re.sub(r"^```.*?^```", "", path.read_text(encoding="utf-8"), flags=re.S | re.M)
-    for span in re.findall(r"`([^`\n]+)`", prose):
-        for root, rest in re.findall(r"(?<![\w.])(torch|F|nn|tinygrad_edu)((?:\.[A-Za-z_]\w*)+)", span):
-            names.add({"torch": "tinygrad_edu", "F": "tinygrad_edu.nn.functional", "nn": "tinygrad_edu.nn",
-                       "tinygrad_edu": "tinygrad_edu"}[root] + rest)
-    return names
-
-
 @pytest.mark.parametrize("path", ALL_DOCS, ids=lambda p: str(p.relative_to(DOCS)))
 def test_doc_library_names_exist(path):
     assert path.is_file(), f"missing tutorial {path}"
-    names = _library_names(path)
+    text = path.read_text(encoding="utf-8")
+    names = names_in_code(python_blocks(text)) | names_in_prose(text)
     assert any(n.startswith("tinygrad_edu.") for n in names)
-    missing = []
-    for name in sorted(names):
-        try:
-            _resolve(name)
-        except (ImportError, AttributeError) as e:
-            missing.append(f"{name} ({type(e).__name__}: {e})")
+    missing = missing_names(names)
     assert not missing, f"{path.name} uses names that do not exist: {missing}"
 
 
@@ -227,19 +140,14 @@ def test_doc_snippets_run(path, tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("TINYGRAD_EDU_OUT", str(tmp_path))
     monkeypatch.syspath_prepend(str(ROOT))
-    namespace = {"__name__": "__doc_snippets__"}
-    for i, block in enumerate(_python_blocks(path)):
-        try:
-            exec(compile(block, f"{path.name}[block {i}]", "exec"), namespace)
-        except Exception as e:  # noqa: BLE001
-            pytest.fail(f"{path.relative_to(ROOT)} block {i} failed: {type(e).__name__}: {e}\n{block}")
+    run_blocks(python_blocks(path.read_text(encoding="utf-8")), str(path.relative_to(ROOT)))
 
 
 @pytest.mark.parametrize("name", UNIT_DOCS)
 def test_korean_docs_follow_english(name):
     en, ko = DOCS / name, DOCS / "ko" / name
-    assert len(_python_blocks(en)) == len(_python_blocks(ko))
     text_ko = ko.read_text(encoding="utf-8")
+    assert len(python_blocks(en.read_text(encoding="utf-8"))) == len(python_blocks(text_ko))
     assert re.search(r"[\uac00-\ud7a3]", text_ko), "the Korean tutorial has no Hangul"
     for number in re.findall(r"\b\d{1,3}(?:,\d{3})+\b", en.read_text(encoding="utf-8")):
         assert number in text_ko, f"{ko.name} lacks the number {number} of the English tutorial"

@@ -13,6 +13,28 @@ from .module import Module
 from .parameter import Parameter
 
 
+def _affine_parameters(module: Module, enabled: bool, bias: bool, shape, device, dtype) -> None:
+    """Register the learned per-element scale ``weight`` (starting at 1) and shift ``bias`` (starting
+    at 0) of ``shape`` on ``module``; each is registered as None when turned off."""
+    if enabled:
+        module.weight = Parameter(creation.ones(*shape, device=device, dtype=dtype))
+        if bias:
+            module.bias = Parameter(creation.zeros(*shape, device=device, dtype=dtype))
+        else:
+            module.register_parameter("bias", None)
+    else:
+        module.register_parameter("weight", None)
+        module.register_parameter("bias", None)
+
+
+def _reset_affine(module: Module, enabled: bool) -> None:
+    """Set the parameters made by ``_affine_parameters`` back to the identity: weight 1, bias 0."""
+    if enabled:
+        init.ones_(module.weight)
+        if module.bias is not None:
+            init.zeros_(module.bias)
+
+
 class _BatchNorm(Module):
     """y = (x - mean) / sqrt(var + eps) * weight + bias, per channel.
 
@@ -35,15 +57,7 @@ class _BatchNorm(Module):
             raise ValueError(f"{name}: momentum must be in [0, 1] or None, but got {momentum}")
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = Parameter(creation.empty(num_features, device=device, dtype=dtype))
-            if bias:
-                self.bias = Parameter(creation.empty(num_features, device=device, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, affine, bias, (num_features,), device, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", creation.zeros(num_features, device=device, dtype=dtype))
             self.register_buffer("running_var", creation.ones(num_features, device=device, dtype=dtype))
@@ -63,10 +77,7 @@ class _BatchNorm(Module):
     def reset_parameters(self) -> None:
         """Start as the identity transform: weight 1, bias 0, running mean 0 and variance 1."""
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self, self.affine)
 
     def _check_input_dim(self, input: Tensor) -> None:  # noqa: A002
         name = type(self).__name__
@@ -132,21 +143,10 @@ class LayerNorm(Module):
         if not eps > 0:
             raise ValueError(f"LayerNorm: eps must be positive, but got {eps}")
         self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(creation.ones(*shape, device=device, dtype=dtype))
-            if bias:
-                self.bias = Parameter(creation.zeros(*shape, device=device, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, elementwise_affine, bias, shape, device, dtype)
 
     def reset_parameters(self) -> None:
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self, self.elementwise_affine)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)

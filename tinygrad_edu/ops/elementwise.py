@@ -336,7 +336,7 @@ class Abs(Function):
 
 
 class Clamp(Function):
-    """y = min(max(x, lo), hi);  dx = dy where lo <= x <= hi, else 0."""
+    """y = min(max(x, lo), hi);  dx = dy where lo <= x <= hi, else 0 (``Hardtanh`` reuses the forward)."""
     @staticmethod
     def forward(ctx, x, lo, hi):
         a = x.array

@@ -128,6 +128,17 @@ def _quiet(xp):
     return errstate(divide="ignore", invalid="ignore") if errstate else contextlib.nullcontext()
 
 
+def _remainder_backward(ctx, g, rounding: str):
+    """The gradients of y = a - q * b with q = rounding(a / b) ("floor" or "trunc"):  da = dy,
+    db = -dy * q (q is piecewise constant: its own derivative is 0)."""
+    a, b = ctx.saved_tensors
+    if not ctx.needs_input_grad[1]:
+        return g, None
+    with _quiet(a.xp):
+        q = getattr(a.xp, rounding)(a.array / b.array)
+    return g, -g * q
+
+
 class Remainder(Function):
     """y = a - floor(a / b) * b (the sign of b, as Python's %);  da = dy, db = -dy * floor(a / b)."""
     @staticmethod
@@ -138,12 +149,7 @@ class Remainder(Function):
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        if not ctx.needs_input_grad[1]:
-            return g, None
-        with _quiet(a.xp):
-            q = a.xp.floor(a.array / b.array)  # piecewise constant: its own derivative is 0
-        return g, -g * q
+        return _remainder_backward(ctx, g, "floor")
 
 
 class Fmod(Function):
@@ -156,12 +162,7 @@ class Fmod(Function):
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        if not ctx.needs_input_grad[1]:
-            return g, None
-        with _quiet(a.xp):
-            q = a.xp.trunc(a.array / b.array)
-        return g, -g * q
+        return _remainder_backward(ctx, g, "trunc")
 
 
 def _division_operands(a, b, op: str):

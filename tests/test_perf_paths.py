@@ -178,3 +178,29 @@ def test_max_pool_gradcheck_and_gradgradcheck(kw):
     assert gradcheck(fn, [x], **TOL)
     tg.manual_seed(0)
     assert gradgradcheck(fn, [x], **TOL)
+
+
+def test_max_pool_split_over_threads_gives_identical_values_and_grads(monkeypatch):
+    """The pool's winner search and scatter may run in pieces on threads (backend.run_split);
+    forcing the split on a small input must change nothing, bit for bit."""
+    import numpy as np
+    import tinygrad_edu as tg
+    import tinygrad_edu.nn.functional as F
+    from tinygrad_edu import backend
+
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((3, 4, 9, 9)).astype(np.float32)
+
+    def run():
+        x = tg.tensor(a, requires_grad=True)
+        y = F.max_pool2d(x, 3, stride=2)
+        (y * y).sum().backward()
+        return y.detach().cpu().numpy(), x.grad.cpu().numpy()
+
+    y0, g0 = run()
+    monkeypatch.setattr(backend, "PARALLEL_MIN", 1)
+    monkeypatch.setenv("TINYGRAD_EDU_NUM_THREADS", "2")
+    monkeypatch.setattr(backend, "num_threads", lambda: 2)
+    y1, g1 = run()
+    np.testing.assert_array_equal(y0, y1)
+    np.testing.assert_array_equal(g0, g1)

@@ -137,7 +137,6 @@ def scatter_add(out, index, values) -> None:
 
 
 ndarray = np.ndarray
-newaxis = None
 
 
 # ----------------------------------------------------------------------------- our own threads

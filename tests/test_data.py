@@ -386,7 +386,7 @@ def test_digits_takes_the_split_by_name_like_load_digits():
     assert len(datasets.Digits("all")) == 1797 and len(datasets.Digits()) == 1438
     assert len(datasets.Digits(train=False)) == 359 and datasets.Digits(train=False).split == "test"
     x_test, _ = datasets.load_digits("test")
-    np.testing.assert_array_equal(datasets.Digits("test")[0][0].numpy()[0], x_test.numpy()[0])
+    np.testing.assert_array_equal(datasets.Digits("test")[0][0].numpy(), x_test.numpy()[0])
 
 
 @pytest.mark.parametrize("split,message", [

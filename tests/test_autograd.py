@@ -781,3 +781,39 @@ def test_without_anomaly_mode_nan_flows_silently():
     x = f64([0.0])
     x.sqrt().sum().backward()
     assert np.isinf(npy(x.grad)).all()
+
+
+def test_grad_mode_is_per_thread():
+    """As in PyTorch, ``no_grad`` in one thread leaves recording on in another (and a new thread
+    starts with recording on, whatever the thread that made it had)."""
+    import threading
+
+    seen = {}
+    inside = threading.Event()
+    checked = threading.Event()
+
+    def worker():
+        with tg.no_grad():
+            seen["worker_in_no_grad"] = tg.is_grad_enabled()
+            inside.set()
+            checked.wait(5)
+
+    def fresh():
+        seen["fresh_thread"] = tg.is_grad_enabled()
+        x = tg.ones(2, requires_grad=True)
+        seen["fresh_records"] = (x * 2).requires_grad
+
+    t = threading.Thread(target=worker)
+    t.start()
+    assert inside.wait(5)
+    seen["main_while_worker_in_no_grad"] = tg.is_grad_enabled()
+    x = tg.ones(2, requires_grad=True)
+    seen["main_records"] = (x * 2).grad_fn is not None
+    checked.set()
+    t.join(5)
+    with tg.no_grad():
+        f = threading.Thread(target=fresh)
+        f.start()
+        f.join(5)
+    assert seen == {"worker_in_no_grad": False, "main_while_worker_in_no_grad": True, "main_records": True,
+                    "fresh_thread": True, "fresh_records": True}

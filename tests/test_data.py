@@ -378,3 +378,21 @@ def test_pillow_missing_gives_install_hint(tmp_path, monkeypatch):
         image.load_image(tmp_path / "x.png")
     with pytest.raises(ImportError, match="needs Pillow"):
         image.save_image(tg.zeros(1, 2, 2), tmp_path / "x.png")
+
+
+def test_digits_takes_the_split_by_name_like_load_digits():
+    # Digits("test") once returned the 1,438 training digits: "test" is truthy for a `train` flag
+    assert len(datasets.Digits("test")) == 359 and len(datasets.Digits("train")) == 1438
+    assert len(datasets.Digits("all")) == 1797 and len(datasets.Digits()) == 1438
+    assert len(datasets.Digits(train=False)) == 359 and datasets.Digits(train=False).split == "test"
+    x_test, _ = datasets.load_digits("test")
+    np.testing.assert_array_equal(datasets.Digits("test")[0][0].numpy(), x_test.numpy()[0])
+
+
+@pytest.mark.parametrize("split,message", [
+    ("valid", r"Digits\(\): split must be 'train', 'test' or 'all', but got 'valid'"),
+    (True, r"but got True; for torchvision's flag write Digits\(train=True\)"),
+])
+def test_digits_refuses_an_unknown_split(split, message):
+    with pytest.raises(ValueError, match=message):
+        datasets.Digits(split)

@@ -38,7 +38,7 @@ def class_problems(draw):
     return arrays((n, c) + spatial, -3, 3, seed=seed), target, weight, opts, seed
 
 
-@settings(max_examples=12)
+@settings(max_examples=12)  # x option combinations drawn inside; the torch comparisons run at 25
 @given(problem=class_problems())
 def test_cross_entropy_derivatives(problem):
     x, target, weight, opts, seed = problem
@@ -47,7 +47,7 @@ def test_cross_entropy_derivatives(problem):
     check_derivatives(lambda a: F.cross_entropy(a, t, weight=w, **opts), leaf(x), seed=seed)
 
 
-@settings(max_examples=8)
+@settings(max_examples=8)  # each draw is a whole loss with options: second-order checks are slow
 @given(problem=class_problems())
 def test_nll_loss_derivatives(problem):
     x, target, weight, opts, seed = problem
@@ -57,7 +57,7 @@ def test_nll_loss_derivatives(problem):
     check_derivatives(lambda a: F.nll_loss(F.log_softmax(a, 1), t, weight=w, **opts), leaf(x), seed=seed)
 
 
-@settings(max_examples=8)
+@settings(max_examples=8)  # each draw is a whole loss with options: second-order checks are slow
 @given(n=st.integers(1, 3), c=st.integers(2, 4), seed=seeds, reduction=st.sampled_from(REDUCTIONS),
        smoothing=st.sampled_from([0.0, 0.3]), weighted=st.booleans())
 def test_cross_entropy_probability_target_derivatives(n, c, seed, reduction, smoothing, weighted):
@@ -87,14 +87,14 @@ REGRESSION = [
 
 
 @pytest.mark.parametrize("name,fn,kinks", REGRESSION, ids=[c[0] for c in REGRESSION])
-@settings(max_examples=5)
+@settings(max_examples=5)  # x 10 parametrized losses x 3 reductions: elementwise, smooth away from kinks
 @given(shape=st.lists(st.integers(1, 3), min_size=1, max_size=2).map(tuple), seed=st.integers(0, 2 ** 20),
        reduction=st.sampled_from(REDUCTIONS))
 def test_regression_loss_derivatives(name, fn, kinks, shape, seed, reduction):
     check_derivatives(lambda a, b: fn(F, a, b, reduction), *_pair(shape, seed, kinks), seed=seed)
 
 
-@settings(max_examples=8)
+@settings(max_examples=8)  # each draw is a whole loss with options: second-order checks are slow
 @given(shape=st.lists(st.integers(1, 3), min_size=1, max_size=2).map(tuple), seed=seeds,
        reduction=st.sampled_from(REDUCTIONS), weighted=st.booleans())
 def test_binary_cross_entropy_derivatives(shape, seed, reduction, weighted):
@@ -104,7 +104,7 @@ def test_binary_cross_entropy_derivatives(shape, seed, reduction, weighted):
     check_derivatives(lambda a, b: F.binary_cross_entropy(a, b, weight=w, reduction=reduction), p, y, seed=seed)
 
 
-@settings(max_examples=8)
+@settings(max_examples=8)  # each draw is a whole loss with options: second-order checks are slow
 @given(shape=st.lists(st.integers(1, 3), min_size=1, max_size=2).map(tuple), seed=seeds,
        reduction=st.sampled_from(REDUCTIONS), weighted=st.booleans())
 def test_binary_cross_entropy_with_logits_derivatives(shape, seed, reduction, weighted):

@@ -23,7 +23,7 @@ def batch_shapes(draw):
 
 
 # ----------------------------------------------------------------------------- batch norm
-@settings(max_examples=10)
+@settings(max_examples=10)  # each example is a float64 gradgradcheck of a whole norm (slow); edges are explicit below
 @given(shape=batch_shapes(), seed=seeds, affine=st.booleans(), training=st.booleans())
 def test_batch_norm_derivatives(shape, seed, affine, training):
     rng = np.random.default_rng(seed)
@@ -105,7 +105,7 @@ def test_batch_norm_errors():
 
 
 # ----------------------------------------------------------------------------- layer norm
-@settings(max_examples=10)
+@settings(max_examples=10)  # as above: slow second-order checks; value tests vs torch cover more shapes
 @given(shape=st.lists(st.integers(1, 3), min_size=1, max_size=3).map(tuple), k=st.integers(1, 3), seed=seeds,
        affine=st.booleans())
 def test_layer_norm_derivatives(shape, k, seed, affine):
@@ -149,7 +149,7 @@ def test_layer_norm_errors():
 
 
 # ----------------------------------------------------------------------------- local response norm
-@settings(max_examples=6)
+@settings(max_examples=6)  # the window is along channels only: c and size drawn small cover it
 @given(n=st.integers(1, 2), c=st.integers(1, 5), size=st.integers(1, 4), seed=seeds, four_d=st.booleans())
 def test_local_response_norm_derivatives(n, c, size, seed, four_d):
     shape = (n, c, 2, 2) if four_d else (n, c, 3)

@@ -23,7 +23,7 @@ class inference_mode(no_grad):  # noqa: N801 (PyTorch's name)
         if self.enabled:
             return super().__enter__()
         from .autograd import grad_mode
-        self.prev = grad_mode._enabled  # restored on exit: nothing changes
+        self.prev = grad_mode.is_grad_enabled()  # restored on exit: nothing changes
         return self
 
     def __call__(self, fn):

@@ -395,7 +395,7 @@ class Tensor:
 
     # ------------------------------------------------------------------ in-place (no graph)
     def _inplace_check(self, op: str) -> None:
-        if grad_mode._enabled and self.requires_grad and self.grad_fn is None:
+        if grad_mode._state.enabled and self.requires_grad and self.grad_fn is None:
             raise RuntimeError(f"a leaf Variable that requires grad is being used in an in-place operation "
                                f"({op}). Wrap the update in `with tinygrad_edu.no_grad():`.")
 
@@ -414,7 +414,7 @@ class Tensor:
                 raise RuntimeError(f"result type {result.dtype.name} can't be cast to the desired output type "
                                    f"{self.dtype.name} (in {op})")
             result = result.to(self.dtype)  # float32 += float64 stays float32
-        if grad_mode._enabled and result.requires_grad:
+        if grad_mode._state.enabled and result.requires_grad:
             self.array = result.array
             self.grad_fn, self.output_nr, self._requires_grad = result.grad_fn, result.output_nr, True
         else:

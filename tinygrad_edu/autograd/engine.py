@@ -189,7 +189,7 @@ def run_backward(roots, root_grads, retain_graph: bool = False, create_graph: bo
         if deps.get(leaf, 0) == 0:  # no other path leads to this leaf: its gradient is complete
             deliver_leaf(leaf, buffers.pop(leaf)[0])
     ready = [n for n in root_nodes if deps.get(n, 0) == 0]
-    prev_mode, grad_mode._enabled = grad_mode._enabled, create_graph  # record backward only if asked
+    prev_mode = grad_mode._swap(create_graph)  # record backward only if asked
     try:
         while ready:
             node = ready.pop()
@@ -229,7 +229,7 @@ def run_backward(roots, root_grads, retain_graph: bool = False, create_graph: bo
                 node.release()
             _deliver(node, out, deps, ready, buffers, deliver_leaf)
     finally:
-        grad_mode._enabled = prev_mode
+        grad_mode._swap(prev_mode)
     return captured
 
 

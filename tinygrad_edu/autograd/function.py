@@ -186,11 +186,11 @@ class Function:
         """Run ``forward`` on the arguments and, if any input requires grad, record the node."""
         ctx = Node(cls)
         record = _prepare(ctx, cls, args)
-        prev, grad_mode._enabled = grad_mode._enabled, False  # forward itself is never recorded
+        prev = grad_mode._swap(False)  # forward itself is never recorded
         try:
             raw = cls.forward(ctx, *args, **kwargs)
         finally:
-            grad_mode._enabled = prev
+            grad_mode._swap(prev)
         multi = isinstance(raw, tuple)
         raws = raw if multi else (raw,)
         # one output (most ops) needs no loop; several get one Tensor each, numbered in order
@@ -233,7 +233,7 @@ def _prepare(ctx: Node, cls, args) -> bool:
     """Look at the arguments once: check that the tensors share a device and note, per positional
     argument, its edge (where its gradient goes; None if it wants none) and its shape and dtype.
     The op is recorded when grad mode is on and some edge exists; then the node keeps them."""
-    if not grad_mode._enabled:  # nothing is recorded: only the device check is needed
+    if not grad_mode._state.enabled:  # nothing is recorded: only the device check is needed
         first = None
         for a in args:
             if isinstance(a, Tensor):

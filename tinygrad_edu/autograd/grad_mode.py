@@ -2,33 +2,44 @@
 from __future__ import annotations
 
 import functools
+import threading
 
-_enabled = True
+
+class _GradState(threading.local):
+    """Per thread, as in PyTorch: a ``no_grad`` in one thread (a DataLoader worker, a thread pool)
+    never turns recording off in another. A new thread starts with recording on."""
+    enabled = True
+
+
+_state = _GradState()
 
 
 def is_grad_enabled() -> bool:
-    return _enabled
+    return _state.enabled
+
+
+def _swap(mode: bool) -> bool:
+    """Set this thread's grad mode and return the previous one."""
+    prev, _state.enabled = _state.enabled, mode
+    return prev
 
 
 class set_grad_enabled:
     """``with set_grad_enabled(False): ...`` or ``@set_grad_enabled(False)``; also a plain call."""
 
     def __init__(self, mode: bool):
-        global _enabled
-        self.prev, self.mode = _enabled, bool(mode)
-        _enabled = self.mode  # a plain call takes effect at once, as in PyTorch
+        self.mode = bool(mode)
+        self.prev = _swap(self.mode)  # a plain call takes effect at once, as in PyTorch
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        global _enabled
-        _enabled = self.prev
+        _swap(self.prev)
         return False
 
     def __call__(self, fn):
-        global _enabled
-        _enabled = self.prev  # used as a decorator: undo the switch made by __init__
+        _swap(self.prev)  # used as a decorator: undo the switch made by __init__
         return _Mode.wrap(fn, self.mode)
 
 
@@ -46,13 +57,11 @@ class _Mode:
         pass
 
     def __enter__(self):
-        global _enabled
-        self.prev, _enabled = _enabled, self.mode
+        self.prev = _swap(self.mode)
         return self
 
     def __exit__(self, *exc):
-        global _enabled
-        _enabled = self.prev
+        _swap(self.prev)
         return False
 
     def __call__(self, fn):
@@ -62,12 +71,11 @@ class _Mode:
     def wrap(fn, mode):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            global _enabled
-            prev, _enabled = _enabled, mode
+            prev = _swap(mode)
             try:
                 return fn(*args, **kwargs)
             finally:
-                _enabled = prev
+                _swap(prev)
         return wrapper
 
 

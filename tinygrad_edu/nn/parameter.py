@@ -6,6 +6,7 @@ A Parameter is an ordinary leaf Tensor with two differences:
 * assigning it as an attribute of a ``Module`` (``self.weight = Parameter(...)``) registers it, so it
   shows up in ``module.parameters()``, ``state_dict()`` and therefore in the optimizer.
 
+    >>> import tinygrad_edu
     >>> w = Parameter(tinygrad_edu.zeros(2))
     >>> w
     Parameter containing:

@@ -300,7 +300,7 @@ def setitem(x: Tensor, index, value) -> None:
             v = reshape(v, v.shape[v.ndim - len(region):])
     if v.dtype is not x.dtype:
         v = v.to(x.dtype)
-    if grad_mode._enabled and (x.requires_grad or v.requires_grad):
+    if grad_mode._state.enabled and (x.requires_grad or v.requires_grad):
         x._inplace("__setitem__", IndexPut.apply(x, v, idx))
     else:
         x.array[idx] = v.array

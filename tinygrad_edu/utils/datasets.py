@@ -101,13 +101,22 @@ def load_digits(split: str = "all", image_size: int = 8, flatten: bool = False) 
 class Digits(Dataset):
     """``load_digits`` as a Dataset: ``ds[i]`` is ``(image [1, H, W] float32, label int)``.
 
-    ``Digits(train=True, image_size=8, transform=None, target_transform=None)``.
+    ``Digits(split="train", image_size=8, transform=None, target_transform=None)``, with ``split``
+    ``'train'``, ``'test'`` or ``'all'`` as in ``load_digits``. torchvision's ``train=True/False``
+    keyword works too.
     """
 
-    def __init__(self, train: bool = True, image_size: int = 8, transform: Optional[Callable] = None,
-                 target_transform: Optional[Callable] = None):
-        self.train = train
-        self.data, self.targets = load_digits("train" if train else "test", image_size=image_size)
+    def __init__(self, split: str = "train", image_size: int = 8, transform: Optional[Callable] = None,
+                 target_transform: Optional[Callable] = None, *, train: Optional[bool] = None):
+        if train is not None:
+            if not isinstance(train, bool):
+                raise TypeError(f"Digits(): train must be True or False, but got {train!r}")
+            split = "train" if train else "test"
+        elif split not in ("train", "test", "all"):  # a bool here once meant train=...: say so
+            hint = f"; for torchvision's flag write Digits(train={split})" if isinstance(split, bool) else ""
+            raise ValueError(f"Digits(): split must be 'train', 'test' or 'all', but got {split!r}{hint}")
+        self.split, self.train = split, split == "train"
+        self.data, self.targets = load_digits(split, image_size=image_size)
         self.transform = transform
         self.target_transform = target_transform
         self.classes = [str(i) for i in range(10)]

@@ -1,9 +1,9 @@
 """Look inside a model: ``summary`` (a torchinfo-style table) and ``count_parameters`` (the lecture's formula).
 
-    >>> import tinygrad_edu as tg
-    >>> model = tg.models.alexnet()
-    >>> tg.count_parameters(model)          # assignment 1: every layer's ((kh x kw x in_ch) + 1) x out_ch
-    >>> tg.summary(model, (1, 3, 224, 224)) # assignment 2: the whole structure with output shapes
+    import tinygrad_edu as tg
+    model = tg.models.alexnet()
+    tg.count_parameters(model)          # assignment 1: every layer's ((kh x kw x in_ch) + 1) x out_ch
+    tg.summary(model, (1, 3, 224, 224)) # assignment 2: the whole structure with output shapes
 
 How ``summary`` works: before running the model once, it registers two hooks on every submodule.
 The *pre* hook fires when a module's forward starts and adds a row for it (so rows come out in the
@@ -563,9 +563,10 @@ def _expression(module, params) -> str:
 def count_parameters(model, verbose: bool = True) -> ParameterCount:
     """Count the parameters layer by layer with the lecture's formula (assignment 1), and in total.
 
+    >>> from tinygrad_edu import nn
     >>> total, rows = count_parameters(nn.Conv2d(192, 32, 5), verbose=False)
-    >>> rows[0].formula
-    '(5x5x192 + 1) x 32 = 153,632'
+    >>> total, rows[0].expression
+    (153632, '(5x5x192 + 1) x 32')
 
     Shared parameters are counted once, at the first layer that has them.
     """

@@ -100,6 +100,10 @@ def test_relative_links_resolve(page):
 def test_every_tutorial_has_a_korean_twin(name):
     assert (DOCS / name).is_file(), f"docs/{name} is missing"
     assert (KO / name).is_file(), f"docs/ko/{name} is missing: every tutorial page has a Korean twin"
+    head_en = "\n".join((DOCS / name).read_text(encoding="utf-8").splitlines()[:8])
+    head_ko = "\n".join((KO / name).read_text(encoding="utf-8").splitlines()[:8])
+    assert f"(ko/{name})" in head_en, f"docs/{name} should link its Korean twin near the top"
+    assert f"(../{name})" in head_ko, f"docs/ko/{name} should link its English twin near the top"
 
 
 def test_readmes_link_each_other_at_the_top():

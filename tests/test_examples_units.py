@@ -143,21 +143,42 @@ def test_doc_snippets_run(path, tmp_path, monkeypatch):
     run_blocks(python_blocks(path.read_text(encoding="utf-8")), str(path.relative_to(ROOT)))
 
 
-@pytest.mark.parametrize("name", UNIT_DOCS)
+KOREAN_DOCS = sorted(p.name for p in (DOCS / "ko").glob("*.md"))
+
+
+@pytest.mark.parametrize("name", KOREAN_DOCS)
 def test_korean_docs_follow_english(name):
+    """Every Korean page is a twin of an English one: block for block the same code (comments may be
+    Korean), and every large number of the English page."""
     en, ko = DOCS / name, DOCS / "ko" / name
-    text_ko = ko.read_text(encoding="utf-8")
-    assert len(python_blocks(en.read_text(encoding="utf-8"))) == len(python_blocks(text_ko))
+    assert en.is_file(), f"docs/ko/{name} has no English twin docs/{name}"
+    text_en, text_ko = en.read_text(encoding="utf-8"), ko.read_text(encoding="utf-8")
+    blocks_en, blocks_ko = python_blocks(text_en), python_blocks(text_ko)
+    assert len(blocks_en) == len(blocks_ko), f"{name}: {len(blocks_en)} python blocks in English, {len(blocks_ko)} in Korean"
+    for i, (a, b) in enumerate(zip(blocks_en, blocks_ko)):
+        assert _code_only(a) == _code_only(b), f"{name} block {i}: the Korean code differs from the English"
     assert re.search(r"[\uac00-\ud7a3]", text_ko), "the Korean tutorial has no Hangul"
-    for number in re.findall(r"\b\d{1,3}(?:,\d{3})+\b", en.read_text(encoding="utf-8")):
+    for number in re.findall(r"\b\d{1,3}(?:,\d{3})+\b", text_en):
         assert number in text_ko, f"{ko.name} lacks the number {number} of the English tutorial"
 
 
-@pytest.mark.parametrize("i", range(len(UNIT_DOCS)))
-def test_docs_link_next_unit_and_example(i):
-    for folder in (DOCS, DOCS / "ko"):
-        text = (folder / UNIT_DOCS[i]).read_text(encoding="utf-8")
-        if i + 1 < len(UNIT_DOCS):
-            assert f"({UNIT_DOCS[i + 1]})" in text, f"{folder / UNIT_DOCS[i]} does not link the next unit"
-        example = f"examples/0{i + 1}_"
-        assert example in text, f"{folder / UNIT_DOCS[i]} does not point to its example script"
+def _code_only(block: str) -> str:
+    """The code of a block with comments and blank lines dropped (the comments are translated)."""
+    import io
+    import tokenize
+    tokens = [tok for tok in tokenize.generate_tokens(io.StringIO(block).readline)
+              if tok.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
+                                  tokenize.DEDENT, tokenize.ENDMARKER)]
+    return " ".join(tok.string for tok in tokens)
+
+
+@pytest.mark.parametrize("folder", ["", "ko"])
+def test_worked_example_says_positions_count_from_zero(folder):
+    """Output "row 2, column 3" is 101 counted from 0 (Python's out[2][3]) and 66 counted from 1 (the
+    deck's 2행 3열); the page must say which it means and give the other reading."""
+    assert FEATURE_MAP[2][3] == 101 and FEATURE_MAP[2 - 1][3 - 1] == 66
+    text = (DOCS / folder / "02_convolution.md").read_text(encoding="utf-8")
+    zero_based = "count from 0" if not folder else "0부터"
+    assert zero_based in text and "66" in text and "101" in text
+    text01 = (DOCS / folder / "01_images_as_tensors.md").read_text(encoding="utf-8")
+    assert zero_based in text01 and ("21st column" in text01 or "9행 21열" in text01)

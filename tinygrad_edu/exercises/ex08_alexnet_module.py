@@ -18,6 +18,14 @@ def layer_counts(model):
             for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
 
 
+def compare_maps(shapes, want, side) -> None:
+    for stage, g, w in zip(STAGES, shapes, want):
+        if g != w:
+            raise CheckFailed(f"after {stage} your maps are {'x'.join(map(str, g))}; they should be "
+                              f"{'x'.join(map(str, w))} for a {side}x{side} input (check kernel, stride, padding "
+                              "with OW = (W + 2P - FW) / S + 1)")
+
+
 def check(ex, ok) -> None:
     variant = getattr(ex, "VARIANT", None)
     if variant not in VARIANTS:
@@ -44,20 +52,21 @@ def check(ex, ok) -> None:
     shapes = []
     hooks = [m.register_forward_hook(lambda m, i, o: shapes.append(tuple(o.shape[1:])))
              for m in model.modules() if isinstance(m, (nn.Conv2d, nn.MaxPool2d))]
-    model.eval()
-    with no_grad():
-        out = model(Tensor(np.random.default_rng(8).normal(size=(1, 3, side, side)).astype(np.float32)))
-    for h in hooks:
-        h.remove()
     want = [(c, s, s) for c, s in MAPS[variant]]
+    model.eval()
+    try:
+        with no_grad():
+            out = model(Tensor(np.random.default_rng(8).normal(size=(1, 3, side, side)).astype(np.float32)))
+    except Exception:
+        compare_maps(shapes, want, side)  # a wrong map size explains most crashes: say that first
+        raise
+    finally:
+        for h in hooks:
+            h.remove()
     if len(shapes) != len(want):
         raise CheckFailed(f"a forward pass ran {len(shapes)} Conv2d/MaxPool2d layers; AlexNet has 8 "
                           "(conv1, pool1, conv2, pool2, conv3, conv4, conv5, pool3)")
-    for stage, g, w in zip(STAGES, shapes, want):
-        if g != w:
-            raise CheckFailed(f"after {stage} your maps are {'x'.join(map(str, g))}; they should be "
-                              f"{'x'.join(map(str, w))} for a {side}x{side} input (check kernel, stride, padding "
-                              "with OW = (W + 2P - FW) / S + 1)")
+    compare_maps(shapes, want, side)
     if tuple(out.shape) != (1, 1000):
         raise CheckFailed(f"a batch of one {side}x{side} image gives output shape {tuple(out.shape)}; "
                           "it should be (1, 1000): one score per class")

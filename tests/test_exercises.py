@@ -77,7 +77,8 @@ MISTAKES = [
     ("09", "return [norms[i] for i in range(len(linears))]",
      "return [norms[i] for i in reversed(range(len(linears)))]", "layer 1"),
     ("09", "nn.Sigmoid() if activation", "nn.Tanh() if activation", "Sigmoid"),
-    ("10", "    return nn.Sequential(\n", "    return nn.Sequential(nn.Flatten(), nn.Linear(64, 10))\n    return nn.Sequential(\n",
+    ("10", "    return nn.Sequential(\n",
+     "    return nn.Sequential(nn.Flatten(), nn.Linear(64, 10))  # an MLP, not a CNN\n    return nn.Sequential(\n",
      "no nn.Conv2d"),
 ]
 

@@ -37,7 +37,8 @@ class Tensor:
 
     def __mul__(self, other):
         a, b = self.data, other.data
-        return Tensor(a * b, (self, other), (lambda g: unbroadcast(g * b, a.shape), lambda g: unbroadcast(g * a, b.shape)))
+        return Tensor(a * b, (self, other),
+                      (lambda g: unbroadcast(g * b, a.shape), lambda g: unbroadcast(g * a, b.shape)))
 
     def __matmul__(self, other):                 # (n, k) @ (k, m): dA = G @ B.T, dB = A.T @ G
         a, b = self.data, other.data

@@ -3,7 +3,6 @@
 See ../09_vanishing_gradient.py for the instructions (Korean and English).
 Check:  python -m tinygrad_edu.exercises check 09 --solutions
 """
-import tinygrad_edu as torch
 import tinygrad_edu.nn as nn
 
 

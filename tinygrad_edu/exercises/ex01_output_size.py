@@ -25,7 +25,8 @@ def check(ex, ok) -> None:
             raise CheckFailed(f"{call} returns {num(got)}; the output has a whole number of windows: "
                               f"round down, a window that would stick out of the padded input is dropped")
         if not isinstance(got, int) or isinstance(got, bool):
-            raise CheckFailed(f"{call} returns {got!r} ({type(got).__name__}); return an int (// divides and rounds down)")
+            raise CheckFailed(f"{call} returns {got!r} ({type(got).__name__}); "
+                              "return an int (// divides and rounds down)")
         if got != want:
             raise CheckFailed(f"{call} returns {got}; sliding a {FW}-wide window in steps of {S} over "
                               f"{W} + 2x{P} = {W + 2 * P} pixels fits {want} times")

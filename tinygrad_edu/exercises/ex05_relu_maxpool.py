@@ -39,8 +39,8 @@ def check_relu(ex, ok) -> None:
     if np.any(g0 != 0):
         raise CheckFailed(f"your ReLU backward gives {num(g0[0])} at x=0; the rule is that the derivative at 0 "
                           "is 0 (as in PyTorch)")
-    run_gradcheck(ex.ReLU.apply, np.random.default_rng(5).choice([-1, 1], (3, 4)) * np.linspace(0.1, 2, 12).reshape(3, 4),
-                  "ReLU on a 3x4 input (away from 0)")
+    away_from_0 = np.random.default_rng(5).choice([-1, 1], (3, 4)) * np.linspace(0.1, 2, 12).reshape(3, 4)
+    run_gradcheck(ex.ReLU.apply, away_from_0, "ReLU on a 3x4 input (away from 0)")
     ok("ReLU: forward, backward vs finite differences, derivative 0 at x = 0, gradcheck")
 
 

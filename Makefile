@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: install install-dev install-torch demo test test-gpu bench clean
+.PHONY: install install-dev install-torch demo test test-gpu bench clean check
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ test: install
 
 test-gpu: install
 	TINYGRAD_EDU_DEVICE=cuda $(PY) -m pytest $(PYTEST_ARGS)
+
+check: install  # make check EX=03 [SOLUTIONS=1]: the autograder for exercises/EX_*.py
+	$(PY) -m tinygrad_edu.exercises check $(EX) $(if $(SOLUTIONS),--solutions)
 
 bench: install
 	$(PY) benchmarks/run.py

@@ -21,13 +21,13 @@ Three steps, each a small function below:
    memory with new strides (windows overlap, so many view elements share one input element).
 2. ``to_columns``: one copy into the GEMM layout ``(groups, C/groups * prod(K), N * prod(O))``.
    Rows are ordered (channel, kernel tap), exactly like ``weight.reshape(F, -1)``; we call this the
-   channel-major layout (rows by channel, columns by image and position). It measured faster than
-   the patch-major ``(N*O, C*K)`` layout, and it lets the weight gradient be one GEMM too.
+   channel-major layout (rows by channel, columns by image and position). Unlike the patch-major
+   ``(N*O, C*K)`` layout it lets the weight gradient be one GEMM too.
    Groups are a leading batch axis, so a grouped conv is still one (batched) ``matmul`` call.
 3. ``fold`` (col2im): the adjoint of ``windows``. Every column entry is *added* back onto the
    input pixel it was copied from; where windows overlap, contributions add up. It loops over
    the kernel offsets only (9 iterations for a 3x3 kernel), each adding a whole strided slab at
-   once; a scatter with ``add.at`` over every element measured 3-8x slower.
+   once, rather than scattering every element on its own.
 
 ``col2im`` gives the input gradient of a conv and the forward pass of a transposed conv; avg
 pooling and max pooling reuse ``windows`` too. ``im2col_reference`` and ``col2im_reference`` do the

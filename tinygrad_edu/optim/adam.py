@@ -18,7 +18,7 @@ form, θ - γ m̂ / (√v̂ + ε) with m̂ = m / (1 - β1^t), v̂ = v / (1 - β2
 """
 from __future__ import annotations
 
-from ..kernels import optim as kernels
+from .. import kernels
 from ..tensor import Tensor
 from .optimizer import Optimizer, _check_hyperparameter
 
@@ -61,17 +61,20 @@ class Adam(Optimizer):
                 if p.grad is None:
                     continue                                 # no gradient: left alone
                 state = self.state[p]
-                if len(state) == 0:                          # m and v (and v̂) start at zero
+                if len(state) == 0:                          # lazy state initialisation
                     state["step"] = 0
-                    for name in ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group["amsgrad"] else ()):
-                        state[name] = Tensor._make(p.xp.zeros_like(p.array))
+                    state["exp_avg"] = Tensor._make(p.xp.zeros_like(p.array))             # m
+                    state["exp_avg_sq"] = Tensor._make(p.xp.zeros_like(p.array))          # v
+                    if group["amsgrad"]:
+                        state["max_exp_avg_sq"] = Tensor._make(p.xp.zeros_like(p.array))  # v̂
                 state["step"] += 1
+                m, v = state["exp_avg"].array, state["exp_avg_sq"].array
                 v_max = state["max_exp_avg_sq"].array if group["amsgrad"] else None
-                kernels.adam_update_(p.array, p.grad.array, state["exp_avg"].array, state["exp_avg_sq"].array, v_max,
-                                     step=state["step"], lr=group["lr"], beta1=group["betas"][0],
-                                     beta2=group["betas"][1], eps=group["eps"], weight_decay=group["weight_decay"],
-                                     decoupled_weight_decay=group.get("decoupled_weight_decay", False),
-                                     amsgrad=group["amsgrad"], maximize=group["maximize"])
+                kernels.optim.adam_update_(
+                    p.array, p.grad.array, m, v, v_max, step=state["step"], lr=group["lr"],
+                    beta1=group["betas"][0], beta2=group["betas"][1], eps=group["eps"],
+                    weight_decay=group["weight_decay"], amsgrad=group["amsgrad"], maximize=group["maximize"],
+                    decoupled_weight_decay=group.get("decoupled_weight_decay", False))
                 p._version[0] += 1                           # tell autograd that p changed in place
         return loss
 

@@ -29,7 +29,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from .. import backend
 from ..autograd import grad_mode
-from ..kernels import optim as kernels
+from .. import kernels
 from ..tensor import Tensor
 
 
@@ -211,7 +211,7 @@ class Optimizer:
                 if arr is value.array:
                     arr = arr.copy()
                 if arr.shape == param.array.shape:   # in p's memory order: the updates walk both alike
-                    arr = kernels.like_order(arr, param.array)
+                    arr = kernels.optim.like_order(arr, param.array)
                 return Tensor._make(arr)
             if isinstance(value, dict):
                 return {k: cast(param, v, k, where) for k, v in value.items()}
@@ -246,7 +246,7 @@ class Optimizer:
     def _grad(p: Tensor, maximize: bool = False):
         """The gradient array of ``p`` (checked against p's shape, in p's memory order), negated when
         maximizing; the gradient itself is never modified."""
-        g = kernels.grad_like(p.array, p.grad.array)
+        g = kernels.optim.grad_like(p.array, p.grad.array)
         return -g if maximize else g
 
 

@@ -20,7 +20,7 @@ momentum μ (PyTorch's formulas, so the same program gives the same numbers):
 """
 from __future__ import annotations
 
-from ..kernels import optim as kernels
+from .. import kernels
 from ..tensor import Tensor
 from .optimizer import Optimizer, _check_hyperparameter
 
@@ -67,7 +67,7 @@ class RMSprop(Optimizer):
                 s[...] = alpha * s + (1 - alpha) * g * g
                 if group["centered"]:
                     a = state["grad_avg"].array
-                    kernels.lerp_(a, g, 1 - alpha)              # a ← α a + (1 - α) g
+                    kernels.optim.lerp_(a, g, 1 - alpha)              # a ← α a + (1 - α) g
                     d = xp.sqrt(s - a * a) + eps
                 else:
                     d = xp.sqrt(s) + eps

@@ -14,7 +14,7 @@ dampening τ (PyTorch's formulas, so the same program gives the same numbers):
 """
 from __future__ import annotations
 
-from ..kernels import optim as kernels
+from .. import kernels
 from ..tensor import Tensor
 from .optimizer import Optimizer, _check_float, _check_hyperparameter
 
@@ -58,9 +58,10 @@ class SGD(Optimizer):
                     continue                              # no gradient: left alone
                 state = self.state[p]
                 b = state["momentum_buffer"].array if "momentum_buffer" in state else None
-                b_new = kernels.sgd_update_(p.array, p.grad.array, b, lr=group["lr"], momentum=group["momentum"],
-                                            dampening=group["dampening"], weight_decay=group["weight_decay"],
-                                            nesterov=group["nesterov"], maximize=group["maximize"])
+                b_new = kernels.optim.sgd_update_(
+                    p.array, p.grad.array, b, lr=group["lr"], momentum=group["momentum"],
+                    dampening=group["dampening"], weight_decay=group["weight_decay"],
+                    nesterov=group["nesterov"], maximize=group["maximize"])
                 if b_new is not b:                        # the buffer made on the first step
                     state["momentum_buffer"] = Tensor._make(b_new)
                 p._version[0] += 1                        # tell autograd that p changed in place

@@ -35,7 +35,7 @@ def max_pool_winners(x, kernel, win: Window, out_size):
     a NaN always wins, so NaN propagates. Padding is -inf and never wins; a window of padding only
     keeps tap and index -1.
     """
-    xp, d = backend.get_array_module(x), len(kernel)
+    xp = backend.get_array_module(x)
     view = windows(x, kernel, win, out_size, fill=float("-inf"))           # (N, C, *K, *O)
     taps = _taps(kernel)
     best = xp.full(x.shape[:2] + tuple(out_size), float("-inf"), dtype=x.dtype)

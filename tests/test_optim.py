@@ -523,3 +523,42 @@ def test_adamw_keeps_decoupled_weight_decay_after_loading():
     opt = optim.AdamW([p], lr=0.1)
     opt.load_state_dict(sd)
     assert opt.param_groups[0]["decoupled_weight_decay"] is True
+
+
+# ----------------------------------------------------------------------------- readability of a step
+def _functions_entered(fn):
+    """The project's functions (``file:function``) that ``fn()`` enters, outside ``kernels/`` and
+    ``backend.py``: what a student stepping through it in a debugger has to read."""
+    import os
+    import sys
+    package = os.path.dirname(tg.__file__)
+    seen = []
+
+    def profile(frame, event, arg):
+        path = frame.f_code.co_filename
+        if event != "call" or not path.startswith(package + os.sep):
+            return
+        rel = os.path.relpath(path, package).replace(os.sep, "/")
+        if rel.startswith("kernels/") or rel == "backend.py":
+            return
+        name = f"{rel}:{frame.f_code.co_name}"
+        if name not in seen:
+            seen.append(name)
+
+    sys.setprofile(profile)
+    try:
+        fn()
+    finally:
+        sys.setprofile(None)
+    return seen
+
+
+def test_an_sgd_step_enters_at_most_three_functions_outside_the_kernels():
+    params = [_param([1.0, 2.0, 3.0]), _param([[0.5, -1.0], [2.0, 0.0]])]
+    for p in params:
+        p.grad = tg.ones_like(p)
+    opt = optim.SGD(params, lr=0.1, momentum=0.9)
+    opt.step()                                            # the first step makes the momentum buffers
+    entered = _functions_entered(opt.step)
+    assert "optim/sgd.py:step" in entered                 # the trace does see the project's code
+    assert len(entered) <= 3, entered

@@ -1,16 +1,17 @@
-"""The fast paths of docs/performance.md stay correct: the fused ``Linear`` op, in-place optimizer
-updates, the conv's cached im2col columns and max pooling's strided backward.
+"""The fast paths of docs/performance.md stay correct through the public ops: the fused ``Linear``
+op and max pooling's strided backward.
 
 Each fast path is checked against finite differences (first and second derivatives, float64) or
-against the straightforward computation it replaces; layouts that the optimizers rely on are
-asserted directly.
+against the straightforward computation it replaces. The kernels themselves (in-place optimizer
+updates, kept im2col columns, the thread pool) are checked against their references in
+test_kernels.py.
 """
 import numpy as np
 import pytest
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
-from tinygrad_edu import nn, optim
+from tinygrad_edu import nn
 from tinygrad_edu.autograd import gradcheck, gradgradcheck
 
 TOL = dict(eps=1e-6, atol=1e-5, rtol=1e-3)
@@ -59,80 +60,6 @@ def test_linear_general_path_still_broadcasts_a_wide_bias():
     assert gradcheck(lambda x, w, b: F.linear(x, w, b), [x, w, b], **TOL)
 
 
-# ----------------------------------------------------------------------------- in-place optimizers
-OPTIMIZERS = [
-    (optim.SGD, dict(lr=0.1)),
-    (optim.SGD, dict(lr=0.1, momentum=0.9, weight_decay=0.01)),
-    (optim.SGD, dict(lr=0.1, momentum=0.9, dampening=0.3, maximize=True)),
-    (optim.SGD, dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1)),
-    (optim.Adam, dict(lr=0.01, weight_decay=0.1, amsgrad=True)),
-    (optim.Adam, dict(lr=0.01, maximize=True)),
-    (optim.AdamW, dict(lr=0.01)),
-]
-
-
-def _run(cls, kw, grads, order="C", piece=None, monkeypatch=None):
-    if piece is not None:
-        monkeypatch.setattr("tinygrad_edu.optim.optimizer.PIECE", piece)
-    p = tg.tensor(np.arange(35.0).reshape(5, 7) / 10, dtype=tg.float64, requires_grad=True)
-    opt = cls([p], **kw)
-    for g in grads:
-        p.grad = tg.Tensor._make(np.asarray(g, order=order))
-        opt.step()
-    return p.numpy(force=True)
-
-
-@pytest.mark.parametrize("cls,kw", OPTIMIZERS)
-def test_optimizer_pieces_and_layouts_give_the_same_numbers(cls, kw, monkeypatch):
-    grads = [np.random.default_rng(i).standard_normal((5, 7)) for i in range(3)]
-    whole = _run(cls, kw, grads)
-    np.testing.assert_array_equal(_run(cls, kw, grads, piece=4, monkeypatch=monkeypatch), whole)  # 9 slices
-    np.testing.assert_array_equal(_run(cls, kw, grads, order="F"), whole)   # a transposed .grad
-
-
-def test_optimizer_step_makes_no_parameter_sized_temporaries():
-    import tracemalloc
-    p = tg.zeros(1 << 21, requires_grad=True)          # 8 MiB
-    p.grad = tg.ones(1 << 21)
-    opt = optim.SGD([p], lr=0.1, momentum=0.9)
-    opt.step()                                         # allocates the momentum buffer
-    tracemalloc.start()
-    opt.step()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    assert peak < (1 << 21) * 4 // 2, peak
-
-
-# ----------------------------------------------------------------------------- conv: kept im2col columns
-@pytest.mark.parametrize("kw", [dict(stride=2, padding=1), dict(dilation=2, groups=2)])
-def test_conv_with_kept_columns_gradcheck_and_gradgradcheck(kw):
-    x, w, b = _leaf((2, 4, 6, 6), 0), _leaf((4, 4 // kw.get("groups", 1), 3, 3), 1), _leaf((4,), 2)
-    y = F.conv2d(x, w, b, **kw)
-    assert getattr(y.grad_fn, 'cols', None) is not None                   # the columns are kept for backward
-    fn = lambda x, w, b: F.conv2d(x, w, b, **kw)        # noqa: E731
-    assert gradcheck(fn, [x, w, b], **TOL)
-    tg.manual_seed(0)
-    assert gradgradcheck(fn, [x, w, b], **TOL)
-
-
-def test_conv_kept_columns_give_the_same_weight_gradient(monkeypatch):
-    x, w = _leaf((2, 3, 7, 7), 0), _leaf((5, 3, 3, 3), 1)
-    F.conv2d(x, w, stride=2).square().sum().backward()
-    kept = w.grad.numpy(force=True)
-    w.grad = None
-    monkeypatch.setattr("tinygrad_edu.ops.conv.KEEP_COLUMNS", 0)
-    y = F.conv2d(x, w, stride=2)
-    assert getattr(y.grad_fn, 'cols', None) is None                       # too big to keep: made again in backward
-    y.square().sum().backward()
-    np.testing.assert_array_equal(w.grad.numpy(force=True), kept)
-
-
-def test_conv_keeps_no_columns_when_the_weight_needs_no_gradient():
-    x = _leaf((1, 2, 5, 5), 0)
-    w = tg.tensor(np.ones((3, 2, 3, 3)))
-    assert getattr(F.conv2d(x, w).grad_fn, 'cols', None) is None
-
-
 # ----------------------------------------------------------------------------- max pooling: strided backward
 def _scatter_reference(x, kernel, stride, padding, g):
     """dx by brute force: every window's gradient onto the first maximal element of the window."""
@@ -178,29 +105,3 @@ def test_max_pool_gradcheck_and_gradgradcheck(kw):
     assert gradcheck(fn, [x], **TOL)
     tg.manual_seed(0)
     assert gradgradcheck(fn, [x], **TOL)
-
-
-def test_max_pool_split_over_threads_gives_identical_values_and_grads(monkeypatch):
-    """The pool's winner search and scatter may run in pieces on threads (backend.run_split);
-    forcing the split on a small input must change nothing, bit for bit."""
-    import numpy as np
-    import tinygrad_edu as tg
-    import tinygrad_edu.nn.functional as F
-    from tinygrad_edu import backend
-
-    rng = np.random.default_rng(0)
-    a = rng.standard_normal((3, 4, 9, 9)).astype(np.float32)
-
-    def run():
-        x = tg.tensor(a, requires_grad=True)
-        y = F.max_pool2d(x, 3, stride=2)
-        (y * y).sum().backward()
-        return y.detach().cpu().numpy(), x.grad.cpu().numpy()
-
-    y0, g0 = run()
-    monkeypatch.setattr(backend, "PARALLEL_MIN", 1)
-    monkeypatch.setenv("TINYGRAD_EDU_NUM_THREADS", "2")
-    monkeypatch.setattr(backend, "num_threads", lambda: 2)
-    y1, g1 = run()
-    np.testing.assert_array_equal(y0, y1)
-    np.testing.assert_array_equal(g0, g1)

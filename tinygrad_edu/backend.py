@@ -139,50 +139,6 @@ def scatter_add(out, index, values) -> None:
 ndarray = np.ndarray
 
 
-# ----------------------------------------------------------------------------- our own threads
-# NumPy runs each call on ONE core, while BLAS (and PyTorch) use every thread they are given. Our
-# large loops outside BLAS therefore run on one core. NumPy releases the GIL inside such calls, so
-# splitting one into pieces along an axis that separates their writes (images, or channels) and
-# running the pieces on a small shared thread pool uses the other cores too. Only on the CPU (CuPy
-# is parallel already) and only for large work: handing a piece to a thread costs tens of
-# microseconds. Used by max pooling; for im2col/col2im it measured slower, because right after a
-# GEMM OpenBLAS's idle worker busy-waits on the other core (docs/performance.md, two threads).
-PARALLEL_MIN = 1 << 20       # elements; less than this runs in one piece
-_pool: Any = None
-
-
-def num_threads() -> int:
-    """Threads for ``run_split``: ``TINYGRAD_EDU_NUM_THREADS`` if set, else the BLAS thread count
-    as ``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS`` set it, else min(2, cores); at most the cores."""
-    cores = os.cpu_count() or 1
-    for var in ("TINYGRAD_EDU_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
-        value = os.environ.get(var, "").strip()
-        if value.isdigit() and int(value) > 0:
-            return min(int(value), cores)
-    return min(2, cores)
-
-
-def run_split(fn, length: int, work: int, array) -> None:
-    """Call ``fn(lo, hi)`` on pieces that together cover ``range(length)``: in parallel when
-    ``array`` is a NumPy array, ``work`` (elements) is large and there are threads to use; else
-    once, ``fn(0, length)``. The pieces must write disjoint memory."""
-    global _pool
-    threads = min(num_threads(), length)
-    if threads < 2 or work < PARALLEL_MIN or not isinstance(array, np.ndarray):
-        fn(0, length)
-        return
-    if _pool is None or _pool._max_workers < threads - 1:
-        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
-        _pool = ThreadPoolExecutor(max_workers=threads - 1, thread_name_prefix="tinygrad_edu")
-    bounds = [length * i // threads for i in range(threads + 1)]
-    pending = [_pool.submit(fn, lo, hi) for lo, hi in zip(bounds[1:-1], bounds[2:])]
-    try:
-        fn(bounds[0], bounds[1])                # the first piece on this thread
-    finally:
-        for f in pending:
-            f.result()                          # waits, and re-raises a piece's error
-
-
 def as_strided(array, shape, strides):
     """A view of ``array`` with new shape and byte strides (no copy), on either device: the
     sliding-window trick behind im2col. Read it, never write through it (windows overlap)."""

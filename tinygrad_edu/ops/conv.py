@@ -2,7 +2,7 @@
 
 A conv layer computes the lecture's cross-correlation ``y[f, o] = sum_{c,k} w[f, c, k] x[c, o*S + k]``
 (plus a bias per filter) for every filter f and output position o. Three Functions do all the
-work, whatever the number of spatial dimensions (see ``im2col.py`` for the layout):
+work, whatever the number of spatial dimensions (see ``kernels/im2col.py`` for the layout):
 
     Conv            y  = conv(x, w) + b              im2col, then W @ cols
     ConvTranspose   y  = conv_transpose(x, w) + b    W^T @ x, then col2im
@@ -22,17 +22,12 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .im2col import Window, col2im, from_columns, im2col, to_columns
+from ..kernels.im2col import KeptColumns, Window, col2im, from_columns, im2col, to_columns
 from .output_size import (check_padding, check_positive, conv_output_size, conv_transpose_output_size,
                           fmt_size, ntuple)
 
 
 # ----------------------------------------------------------------------------- the three Functions
-# The largest im2col matrix a Conv keeps from forward for its weight gradient; a bigger one is
-# made again in backward. AlexNet at batch 8 keeps 113 MiB in all (conv1 35 MiB, conv2 37 MiB).
-KEEP_COLUMNS = 256 << 20
-
-
 def _sum_but_channels(g: Tensor) -> Tensor:
     """The bias gradient: dy summed over the batch and every position, one number per channel."""
     return g.sum((0,) + tuple(range(2, g.ndim)))
@@ -49,12 +44,7 @@ class Conv(Function):
         n, f = x.shape[0], w.shape[0]
         cols = im2col(x.array, w.shape[2:], win, out_size, groups)    # (G, C/G * K, N * O)
         ctx.save_for_backward(x, w)
-        # The weight gradient is dy @ cols^T: keep the columns for it rather than redo the im2col
-        # in backward (PyTorch's slow_conv2d keeps its "finput" the same way). They are a cache
-        # only, used by the first backward and dropped there (a second one, with retain_graph,
-        # makes them again); the backward itself stays Tensor ops of x, w and dy.
-        if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1] and cols.nbytes <= KEEP_COLUMNS:
-            ctx.cols = cols
+        ctx.kept = KeptColumns(cols, wanted=len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1])
         y = w.array.reshape(groups, f // groups, -1) @ cols           # (G, F/G, N * O): one GEMM
         if b is not None:
             y.reshape(f, -1)[...] += b.array[:, None]                  # in place, on a view of y
@@ -64,9 +54,7 @@ class Conv(Function):
     def backward(ctx, g):
         x, w = ctx.saved_tensors                       # (checks that x and w were not changed)
         need = ctx.needs_input_grad
-        cols, ctx.cols = getattr(ctx, "cols", None), None   # dropped before dx's GEMM needs memory
-        dw = ConvWeightGrad.apply(x, g, ctx.win, ctx.groups, w.shape[2:], cols) if need[1] else None
-        del cols
+        dw = ConvWeightGrad.apply(x, g, ctx.win, ctx.groups, w.shape[2:], ctx.kept) if need[1] else None
         dx = ConvTranspose.apply(g, w, None, ctx.win, ctx.groups, x.shape[2:]) if need[0] else None
         db = _sum_but_channels(g) if need[2] else None
         return dx, dw, db, None, None, None
@@ -109,18 +97,19 @@ class ConvWeightGrad(Function):
     every kernel tap collects dy times the pixel it saw. As one GEMM: dw = dy @ cols^T.
 
     It is bilinear in (x, dy); with incoming ddw:  dx = conv_transpose(dy, ddw),  d(dy) = conv(x, ddw).
-    ``cols``, when given, is ``im2col(x)`` as the forward conv already made it (a cache: no gradient
+    ``kept``, when given, may hold ``im2col(x)`` as the forward conv made it (a cache: no gradient
     flows through it, and the backward below uses x and dy only).
     """
     @staticmethod
-    def forward(ctx, x, g, win, groups, kernel, cols=None):
+    def forward(ctx, x, g, win, groups, kernel, kept=None):
         ctx.save_for_backward(x, g)
         ctx.win, ctx.groups = win, groups
+        cols = kept.take() if kept is not None else None
         if cols is None:
             cols = im2col(x.array, kernel, win, g.shape[2:], groups)   # (G, C/G * K, N * O)
         gm = to_columns(g.array, groups, g.ndim - 2)               # (G, F/G, N * O)
-        # one GEMM; computing dw^T = cols @ gm^T, then transposing the small result, measured
-        # faster than gm @ cols^T (BLAS prefers the long N*O axis contiguous in this order)
+        # dw^T = cols @ gm^T, then transposing the small result: BLAS prefers the long N*O axis
+        # contiguous in this order
         dw = (cols @ gm.transpose(0, 2, 1)).transpose(0, 2, 1)    # (G, F/G, C/G * K)
         return dw.reshape((g.shape[1], x.shape[1] // groups) + tuple(kernel))
 

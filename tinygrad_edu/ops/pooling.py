@@ -19,15 +19,15 @@ same formula as a conv's. Each kind reduces to something simpler:
 """
 from __future__ import annotations
 
-import itertools
 import math
 
 from .. import backend
 from ..autograd.function import Function
+from ..kernels.im2col import Window
+from ..kernels.pooling import max_pool_scatter, max_pool_winners
 from ..tensor import Tensor
 from .conv import Conv, batched
 from .elementwise import where
-from .im2col import Window, crop, windows
 from .output_size import adaptive_window, check_padding, check_positive, conv_output_size, ntuple
 from .shape import Gather
 
@@ -79,51 +79,6 @@ def _gather_winners(x: Tensor, index) -> Tensor:
     return y
 
 
-def _winners(x, kernel, win: Window, out_size):
-    """For every window, its winning tap (the kernel position of its largest element, numbered in
-    row-major tap order) and the winner's flat index within its input plane.
-
-    A running maximum over the kernel taps: tap k of every window at once is one strided slice
-    of the windows view. A later tap must be strictly greater to win, so ties go to the FIRST
-    maximal element in row-major tap order (PyTorch's CPU rule); a NaN always wins, so NaN
-    propagates. Padding is -inf and never wins; a window of padding only keeps tap and index -1.
-    """
-    xp, d = backend.get_array_module(x), len(kernel)
-    view = windows(x, kernel, win, out_size, fill=float("-inf"))           # (N, C, *K, *O)
-    plane = [math.prod(x.shape[3 + i:]) for i in range(d)]                   # strides within a plane
-    taps = list(itertools.product(*(range(n) for n in kernel)))
-    best = xp.full(x.shape[:2] + tuple(out_size), float("-inf"), dtype=x.dtype)
-    tap = xp.full(best.shape, -1, dtype=backend.np.int8 if len(taps) < 128 else backend.np.int32)
-    if xp is backend.np and not xp.isnan(x).any():
-        # the same loop without NaNs to watch for, in place: 1.4x faster (AlexNet's first pool)
-        # it runs by images (or channels, for one image) on two cores where it pays (backend.run_split)
-        better = xp.empty(best.shape, dtype=bool)
-        axis = 0 if x.shape[0] > 1 else 1
-
-        def search(lo, hi):
-            part = (slice(None),) * axis + (slice(lo, hi),) + (slice(None),) * (1 - axis)
-            b, t, m = best[part], tap[part], better[part]
-            for i, k in enumerate(taps):
-                v = view[part + k]                                           # tap k of every window
-                xp.greater(v, b, out=m)                                      # strictly greater wins
-                xp.maximum(b, v, out=b)
-                xp.copyto(t, i, where=m)
-        backend.run_split(search, x.shape[axis], view.size, x)
-    else:
-        for i, k in enumerate(taps):
-            v = view[(slice(None), slice(None)) + k]                         # tap k of every window
-            better = (v > best) | xp.isnan(v)
-            best = xp.where(better, v, best)
-            tap = xp.where(better, i, tap)
-    # flat position of each window's first tap: the sum over axes of (o*stride - padding) * plane stride
-    first = sum(((xp.arange(o) * s - lo) * st).reshape((-1,) + (1,) * (d - 1 - i))
-                for i, (o, s, (lo, _), st) in enumerate(zip(out_size, win.stride, win.padding, plane)))
-    offset = xp.asarray([sum(ki * dl * st for ki, dl, st in zip(k, win.dilation, plane)) for k in taps] + [0],
-                        dtype=backend.int64.np)                              # tap k from the first tap
-    index = xp.where(tap >= 0, first + offset[tap], -1)                      # offset[-1] is the 0 added
-    return index, tap
-
-
 class _MaxPoolGather(Function):
     """y = x at each window's winner;  dx = dy added onto the winners (``_MaxPoolScatter``).
 
@@ -144,34 +99,12 @@ class _MaxPoolGather(Function):
 
 
 class _MaxPoolScatter(Function):
-    """dx = each window's gradient added onto its winner: zeros, then for every kernel tap k one
-    strided slab of the (padded) input, ``o*stride + k*dilation`` for all o, receives the
-    gradients of the windows that tap k won (as ``im2col.fold`` does for every entry). Where
-    windows overlap, a pixel that wins several gets the sum.  d(dy) = gather at the winners again.
-    """
+    """dx = each window's gradient added onto its winner (where windows overlap, a pixel that wins
+    several gets the sum);  d(dy) = gather at the winners again."""
     @staticmethod
     def forward(ctx, g, index, tap, kernel, win, size):
         ctx.args = (index, tap, kernel, win)
-        xp, ga = g.xp, g.array
-        padded = ga.shape[:2] + tuple(s + lo + hi for s, (lo, hi) in zip(size, win.padding))
-        out = xp.zeros(padded, dtype=ga.dtype)
-        # g * (tap == k) is the fastest masking (3.9 ms for AlexNet's first pool, against 7.6 ms
-        # for where(tap == k, g, 0) and 7.8 ms for the add.at scatter), but inf * 0 is NaN: it is
-        # used only when every gradient is finite.
-        finite = bool(xp.isfinite(ga).all())
-        won_all, work_all = xp.empty(tap.shape, dtype=bool), xp.empty_like(ga)
-        axis = 0 if ga.shape[0] > 1 else 1
-
-        def scatter(lo, hi):                     # by images (or channels), as in _winners
-            part = (slice(None),) * axis + (slice(lo, hi),) + (slice(None),) * (1 - axis)
-            gp, tp, won, work = ga[part], tap[part], won_all[part], work_all[part]
-            for i, k in enumerate(itertools.product(*(range(n) for n in kernel))):
-                slab = out[part + tuple(slice(ki * di, ki * di + si * (oi - 1) + 1, si)
-                                        for ki, di, si, oi in zip(k, win.dilation, win.stride, ga.shape[2:]))]
-                xp.equal(tp, i, out=won)                                   # the windows tap k won
-                slab += xp.multiply(gp, won, out=work) if finite else xp.where(won, gp, 0)
-        backend.run_split(scatter, ga.shape[axis], ga.size * math.prod(kernel), ga)
-        return xp.ascontiguousarray(crop(out, win.padding, size))
+        return max_pool_scatter(g.array, tap, kernel, win, size)
 
     @staticmethod
     def backward(ctx, gg):
@@ -181,7 +114,7 @@ class _MaxPoolScatter(Function):
 def _max_pool(op, d, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):  # noqa: A002
     x, unbatched, kernel, win, out = _pool_setup(op, d, input, kernel_size, stride, padding, dilation,
                                                  ceil_mode)
-    index, tap = _winners(x.array, kernel, win, out)
+    index, tap = max_pool_winners(x.array, kernel, win, out)
     y = _MaxPoolGather.apply(x, index, tap, kernel, win)
     if not bool((tap >= 0).all()):  # only for dilated windows that fall entirely in the padding
         y = where(Tensor._make(tap >= 0), y, float("-inf"))

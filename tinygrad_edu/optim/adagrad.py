@@ -46,27 +46,20 @@ class Adagrad(Optimizer):
         loss = self._eval_closure(closure)
         for group in self.param_groups:
             lr, lr_decay, eps = float(group["lr"]), float(group["lr_decay"]), float(group["eps"])
-            wd, maximize = float(group["weight_decay"]), group["maximize"]
-            for p in self._params_with_grad(group):
-                theta, xp = p.array, p.xp
-                state = self.state[p]
+            wd = float(group["weight_decay"])
+            for p in group["params"]:
+                if p.grad is None:
+                    continue                                 # no gradient: left alone
+                theta, state = p.array, self.state[p]
                 if len(state) == 0:                          # a group added after construction
                     self._init_state(p, group)
                 state["step"] += 1
-                t = state["step"]
-                g = self._grad(p, maximize)
+                g = self._grad(p, group["maximize"])
                 if wd != 0:
-                    decayed = theta * wd
-                    decayed += g                             # g + λ θ
-                    g = decayed
-                clr = lr / (1 + (t - 1) * lr_decay)          # γ_t
+                    g = g + wd * theta
+                clr = lr / (1 + (state["step"] - 1) * lr_decay)
                 S = state["sum"].array
-                sq = g * g
-                S += sq                                      # S ← S + g²
-                std = xp.sqrt(S, out=sq)
-                std += eps                                   # √S + ε
-                update = g * -clr
-                update /= std
-                theta += update                              # θ ← θ - γ_t g / (√S + ε)
-                self._bump_version(p)
+                S += g * g
+                theta -= clr * g / (p.xp.sqrt(S) + eps)
+                p._version[0] += 1                           # tell autograd that p changed in place
         return loss

@@ -18,8 +18,9 @@ form, θ - γ m̂ / (√v̂ + ε) with m̂ = m / (1 - β1^t), v̂ = v / (1 - β2
 """
 from __future__ import annotations
 
+from .. import kernels
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check_hyperparameter, _lerp_, _like, _pieces, _same_order
+from .optimizer import Optimizer, _check_hyperparameter
 
 
 def _check_betas(betas) -> None:
@@ -49,60 +50,32 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns ``closure()`` if given."""
+        """One update of every parameter that has a gradient; returns ``closure()`` if given.
+
+        The rule above is ``kernels.optim.adam_update_reference``, in whole arrays; the kernel called
+        here computes exactly the same numbers in place, slice by slice, without temporaries the size
+        of a parameter."""
         loss = self._eval_closure(closure)
         for group in self.param_groups:
-            lr, eps, wd = float(group["lr"]), float(group["eps"]), float(group["weight_decay"])
-            beta1, beta2 = float(group["betas"][0]), float(group["betas"][1])
-            amsgrad, maximize = group["amsgrad"], group["maximize"]
-            decoupled = group.get("decoupled_weight_decay", False)
-            for p in self._params_with_grad(group):
-                theta, xp = p.array, p.xp
+            for p in group["params"]:
+                if p.grad is None:
+                    continue                                 # no gradient: left alone
                 state = self.state[p]
-                if len(state) == 0:                                  # lazy state initialisation
+                if len(state) == 0:                          # lazy state initialisation
                     state["step"] = 0
-                    state["exp_avg"] = Tensor._make(xp.zeros_like(theta))       # m
-                    state["exp_avg_sq"] = Tensor._make(xp.zeros_like(theta))    # v
-                    if amsgrad:
-                        state["max_exp_avg_sq"] = Tensor._make(xp.zeros_like(theta))  # v̂
+                    state["exp_avg"] = Tensor._make(p.xp.zeros_like(p.array))             # m
+                    state["exp_avg_sq"] = Tensor._make(p.xp.zeros_like(p.array))          # v
+                    if group["amsgrad"]:
+                        state["max_exp_avg_sq"] = Tensor._make(p.xp.zeros_like(p.array))  # v̂
                 state["step"] += 1
-                t = state["step"]
-                grad = self._grad_array(p)                           # in θ's memory order
-                for name in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):  # state loaded in another order
-                    if name in state and not _same_order(state[name].array, theta):
-                        state[name] = Tensor._make(_like(state[name].array, theta))
-                bias_correction1 = 1.0 - beta1 ** t
-                bias_correction2 = 1.0 - beta2 ** t
-                step_size = lr / bias_correction1
-                v_max = state["max_exp_avg_sq"].array if amsgrad else None
-                # in place, slice by slice (optimizer._pieces): no parameter-sized temporaries
-                for th, g, m, v, v_hat in _pieces(theta, grad, state["exp_avg"].array,
-                                                  state["exp_avg_sq"].array, v_max):
-                    s1, s2, sq, update = self._work(4, th)
-                    if maximize:
-                        g = xp.negative(g, out=s1)                  # -g
-                    if wd != 0:
-                        if decoupled:
-                            th *= 1.0 - lr * wd                     # θ (1 - γ λ)
-                        else:
-                            xp.multiply(th, wd, out=s2)             # λ θ
-                            s2 += g                                 # g + λ θ
-                            g = s2
-                    _lerp_(m, g, 1.0 - beta1, tmp=sq)               # m ← β1 m + (1 - β1) g
-                    v *= beta2
-                    xp.multiply(g, 1.0 - beta2, out=sq)
-                    sq *= g
-                    v += sq                                         # v ← β2 v + (1 - β2) g²
-                    if amsgrad:
-                        xp.maximum(v_hat, v, out=v_hat)             # v̂ ← max(v̂, v)
-                        v = v_hat
-                    denom = xp.sqrt(v, out=sq)                      # √v
-                    denom /= bias_correction2 ** 0.5                # √v / √(1 - β2^t)
-                    denom += eps                                    # ... + ε
-                    xp.multiply(m, -step_size, out=update)
-                    update /= denom                                 # -step_size · m / denom
-                    th += update
-                self._bump_version(p)
+                m, v = state["exp_avg"].array, state["exp_avg_sq"].array
+                v_max = state["max_exp_avg_sq"].array if group["amsgrad"] else None
+                kernels.optim.adam_update_(
+                    p.array, p.grad.array, m, v, v_max, step=state["step"], lr=group["lr"],
+                    beta1=group["betas"][0], beta2=group["betas"][1], eps=group["eps"],
+                    weight_decay=group["weight_decay"], amsgrad=group["amsgrad"], maximize=group["maximize"],
+                    decoupled_weight_decay=group.get("decoupled_weight_decay", False))
+                p._version[0] += 1                           # tell autograd that p changed in place
         return loss
 
 

@@ -12,6 +12,10 @@ Subclasses implement ``step`` with one loop:
             if p.grad is None: continue           # parameters that got no gradient are left alone
             state = self.state[p]                 # a dict this optimizer keeps for p (momentum, ...)
             ... update p.array in place ...
+            p._version[0] += 1                    # tell autograd that p changed
+
+Where a benchmark showed it matters (SGD, Adam), the update is a call to a kernel in
+``kernels/optim.py`` that does it in place, slice by slice, beside the same rule in whole arrays.
 """
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from .. import backend
 from ..autograd import grad_mode
+from .. import kernels
 from ..tensor import Tensor
 
 
@@ -50,73 +55,6 @@ def _typename(obj) -> str:
     """``int`` for builtins, ``module.Class`` otherwise (PyTorch's ``torch.typename``)."""
     t = type(obj)
     return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
-
-
-def _lerp_(start, end, weight: float, tmp=None) -> None:
-    """``start <- start + weight * (end - start)`` in place, in PyTorch's two-branch form (the
-    second branch is the more accurate one when the weight is large), so the numbers match it.
-    ``tmp``, an array like ``start``, is used as the work space instead of a new array."""
-    diff = end - start if tmp is None else backend.get_array_module(start).subtract(end, start, out=tmp)
-    if abs(weight) < 0.5:
-        diff *= weight                      # w (end - start)
-        start += diff                       # start + w (end - start)
-    else:
-        diff *= 1.0 - weight                # (1 - w)(end - start)
-        backend.get_array_module(start).subtract(end, diff, out=start)  # end - (1 - w)(end - start)
-
-
-# ------------------------------------------------------------------ in-place updates, piece by piece
-# An update like ``θ ← θ - γ (μ b + g)`` written with whole arrays makes a temporary the size of the
-# parameter for every product (fc6 of AlexNet: 144 MiB each) and streams every array through memory
-# once per NumPy call. Instead the optimizers walk the parameter, its gradient and its state in
-# step, one slice of PIECE elements at a time: each slice of every array stays in the CPU cache for
-# all the calls on it, and the products go into small work arrays kept between steps. The
-# arithmetic, and so every rounded number, is exactly that of the whole-array formulas.
-# Measured on AlexNet's 61 M parameters (SGD with momentum / Adam, one thread): 16 Ki elements per
-# slice 62 / 149 ms (Python's cost per slice dominates), 256 Ki 38 / 113 ms, 8 Mi 54 / 179 ms
-# (slices no longer fit the cache); whole arrays 109 / 248 ms; PyTorch 45 / 298 ms.
-PIECE = 1 << 18     # 256 Ki elements: 1 MiB per float32 slice, the arrays of one update fit the L3 cache
-
-
-def _copy_in_order(a, out) -> None:
-    """``out[...] = a`` where the two differ in memory order (one C, one F): done in square tiles,
-    so that both sides of each tile stay in the cache (2.3x faster than one strided copy)."""
-    if a.ndim != 2 or backend.get_array_module(a) is not backend.np:
-        out[...] = a
-        return
-    tile = 128
-    for i in range(0, a.shape[0], tile):
-        for j in range(0, a.shape[1], tile):
-            out[i:i + tile, j:j + tile] = a[i:i + tile, j:j + tile]
-
-
-def _same_order(a, like) -> bool:
-    """Do ``a`` and ``like`` lay out their elements in the same order in memory (C or F)?"""
-    fa, fl = a.flags, like.flags
-    return (fa.c_contiguous and fl.c_contiguous) or (fa.f_contiguous and fl.f_contiguous)
-
-
-def _like(a, like):
-    """``a`` in ``like``'s memory order: itself when it already is, otherwise one copy. (A gradient
-    stored transposed would make every later pass mix two orders, each several times slower.)"""
-    if not (like.flags.c_contiguous or like.flags.f_contiguous) or _same_order(a, like):
-        return a
-    out = backend.get_array_module(like).empty_like(like)
-    _copy_in_order(a, out)
-    return out
-
-
-def _pieces(theta, *arrays):
-    """Yield ``(θ piece, piece of each array...)``: matching flat slices of arrays that share θ's
-    memory order (``None`` entries stay ``None``). On the GPU, or for a θ that is not contiguous,
-    one piece: the whole arrays."""
-    if backend.get_array_module(theta) is not backend.np or not (theta.flags.c_contiguous
-                                                                or theta.flags.f_contiguous):
-        yield (theta,) + arrays
-        return
-    flats = [None if a is None else a.ravel(order="K") for a in (theta,) + arrays]  # views
-    for i in range(0, theta.size, PIECE):
-        yield tuple(None if f is None else f[i:i + PIECE] for f in flats)
 
 
 class Optimizer:
@@ -174,11 +112,6 @@ class Optimizer:
         with grad_mode.enable_grad():
             return closure()
 
-    @staticmethod
-    def _bump_version(p: Tensor) -> None:
-        """Tell autograd that ``p`` changed in place (its saved copies are now stale)."""
-        p._version[0] += 1
-
     # ------------------------------------------------------------------ groups and gradients
     def add_param_group(self, param_group: Dict[str, Any]) -> None:
         """Add a group of parameters with its own hyperparameters (e.g. when unfreezing layers)."""
@@ -227,19 +160,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients: ``p.grad = None`` (default), or fill them with zeros."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad._requires_grad = False
-                    p.grad.array[...] = 0
-                    p.grad._version[0] += 1
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     # ------------------------------------------------------------------ checkpoints
     def state_dict(self) -> Dict[str, Any]:
@@ -287,8 +208,11 @@ class Optimizer:
                 if param.dtype.is_floating_point and value.dtype.is_floating_point and key != "step":
                     arr = arr.astype(param.array.dtype, copy=False)
                 arr = backend.to_device(arr, param.device)
-                out = Tensor._make(arr.copy() if arr is value.array else arr)
-                return out
+                if arr is value.array:
+                    arr = arr.copy()
+                if arr.shape == param.array.shape:   # in p's memory order: the updates walk both alike
+                    arr = kernels.optim.like_order(arr, param.array)
+                return Tensor._make(arr)
             if isinstance(value, dict):
                 return {k: cast(param, v, k, where) for k, v in value.items()}
             if isinstance(value, (list, tuple)):
@@ -319,37 +243,27 @@ class Optimizer:
 
     # ------------------------------------------------------------------ helpers for subclasses
     @staticmethod
-    def _params_with_grad(group) -> Iterable[Tensor]:
-        return (p for p in group["params"] if p.grad is not None)
-
-    def _work(self, k: int, piece) -> list:
-        """``k`` work arrays shaped like ``piece`` (from ``_pieces``): views of one small buffer kept
-        by the optimizer for flat CPU pieces, new arrays otherwise."""
-        if piece.ndim != 1 or piece.size > PIECE or backend.get_array_module(piece) is not backend.np:
-            xp = backend.get_array_module(piece)
-            return [xp.empty_like(piece) for _ in range(k)]
-        buf = self.__dict__.get("_work_buffer")
-        if buf is None or buf.dtype != piece.dtype or buf.shape[0] < k:
-            buf = self._work_buffer = backend.np.empty((k, PIECE), dtype=piece.dtype)
-        return [buf[i, :piece.size] for i in range(k)]
-
-    @staticmethod
-    def _grad_array(p: Tensor):
-        """The gradient array of ``p``, in ``p``'s memory order (see ``_like``); never modified."""
-        g = p.grad.array
-        if g.shape != p.array.shape:
-            raise RuntimeError(f"the gradient of a parameter has shape {list(g.shape)}, but the parameter "
-                               f"has shape {list(p.array.shape)}")
-        return _like(g, p.array)
-
-    @staticmethod
-    def _grad(p: Tensor, maximize: bool):
-        """The gradient array of ``p`` (negated when maximizing); never modified in place."""
-        g = p.grad.array
-        if g.shape != p.array.shape:
-            raise RuntimeError(f"the gradient of a parameter has shape {list(g.shape)}, but the parameter "
-                               f"has shape {list(p.array.shape)}")
+    def _grad(p: Tensor, maximize: bool = False):
+        """The gradient array of ``p`` (checked against p's shape, in p's memory order), negated when
+        maximizing; the gradient itself is never modified."""
+        g = kernels.optim.grad_like(p.array, p.grad.array)
         return -g if maximize else g
+
+
+def zero_grads(params: Iterable[Tensor], set_to_none: bool = True) -> None:
+    """``zero_grad`` of optimizers and modules: ``p.grad = None``, or zeros written into ``p.grad``
+    in place, outside any graph a ``create_graph=True`` backward may have built."""
+    for p in params:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            if p.grad.grad_fn is not None:
+                p.grad.detach_()
+            else:
+                p.grad.requires_grad_(False)
+            p.grad.zero_()
 
 
 def _check_float(name: str, value) -> None:

@@ -20,8 +20,9 @@ momentum μ (PyTorch's formulas, so the same program gives the same numbers):
 """
 from __future__ import annotations
 
+from .. import kernels
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check_hyperparameter, _lerp_
+from .optimizer import Optimizer, _check_hyperparameter
 
 
 class RMSprop(Optimizer):
@@ -47,45 +48,34 @@ class RMSprop(Optimizer):
         for group in self.param_groups:
             lr, alpha, eps = float(group["lr"]), float(group["alpha"]), float(group["eps"])
             wd, mu = float(group["weight_decay"]), float(group["momentum"])
-            centered, maximize = group["centered"], group["maximize"]
-            for p in self._params_with_grad(group):
-                theta, xp = p.array, p.xp
-                state = self.state[p]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue                                    # no gradient: left alone
+                theta, xp, state = p.array, p.xp, self.state[p]
                 if len(state) == 0:
                     state["step"] = 0
                     state["square_avg"] = Tensor._make(xp.zeros_like(theta))           # s
                     if mu > 0:
                         state["momentum_buffer"] = Tensor._make(xp.zeros_like(theta))  # b
-                    if centered:
+                    if group["centered"]:
                         state["grad_avg"] = Tensor._make(xp.zeros_like(theta))         # a
                 state["step"] += 1
-                g = self._grad(p, maximize)
+                g = self._grad(p, group["maximize"])
                 if wd != 0:
-                    decayed = theta * wd
-                    decayed += g                                # g + λ θ
-                    g = decayed
+                    g = g + wd * theta
                 s = state["square_avg"].array
-                s *= alpha
-                sq = g * (1.0 - alpha)
-                sq *= g
-                s += sq                                         # s ← α s + (1 - α) g²
-                if centered:
+                s[...] = alpha * s + (1 - alpha) * g * g
+                if group["centered"]:
                     a = state["grad_avg"].array
-                    _lerp_(a, g, 1.0 - alpha)                   # a ← α a + (1 - α) g
-                    xp.multiply(a, a, out=sq)
-                    xp.subtract(s, sq, out=sq)                  # s - a²
-                    d = xp.sqrt(sq, out=sq)
+                    kernels.optim.lerp_(a, g, 1 - alpha)              # a ← α a + (1 - α) g
+                    d = xp.sqrt(s - a * a) + eps
                 else:
-                    d = xp.sqrt(s, out=sq)                      # √s  (in sq's memory)
-                d += eps                                        # d
+                    d = xp.sqrt(s) + eps
                 if mu > 0:
                     b = state["momentum_buffer"].array
-                    b *= mu
-                    b += g / d                                  # b ← μ b + g / d
-                    theta -= b * lr                             # θ ← θ - γ b
+                    b[...] = mu * b + g / d
+                    theta -= lr * b
                 else:
-                    update = g * -lr
-                    update /= d
-                    theta += update                             # θ ← θ - γ g / d
-                self._bump_version(p)
+                    theta -= lr * g / d
+                p._version[0] += 1                              # tell autograd that p changed in place
         return loss

@@ -14,8 +14,9 @@ dampening τ (PyTorch's formulas, so the same program gives the same numbers):
 """
 from __future__ import annotations
 
+from .. import kernels
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check_float, _check_hyperparameter, _like, _pieces, _same_order
+from .optimizer import Optimizer, _check_float, _check_hyperparameter
 
 
 class SGD(Optimizer):
@@ -47,52 +48,21 @@ class SGD(Optimizer):
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns ``closure()`` if given.
 
-        Everything happens in place, slice by slice (``optimizer._pieces``): per slice, θ and b are
-        read and written once and g is read once, the products go into two small work arrays, and
-        no array the size of a parameter is made (except b itself, on the first step)."""
+        The rule above is ``kernels.optim.sgd_update_reference``, in whole arrays; the kernel called
+        here computes exactly the same numbers in place, slice by slice, without a temporary the size
+        of a parameter."""
         loss = self._eval_closure(closure)
         for group in self.param_groups:
-            # Python floats: a float32 array times a Python float stays float32
-            lr, mu = float(group["lr"]), float(group["momentum"])
-            tau, wd = float(group["dampening"]), float(group["weight_decay"])
-            nesterov, maximize = group["nesterov"], group["maximize"]
-            for p in self._params_with_grad(group):
-                theta, buf, first = p.array, None, False
-                grad = self._grad_array(p)                    # in θ's memory order
-                if mu != 0:
-                    state = self.state[p]
-                    b = state.get("momentum_buffer")
-                    first = b is None
-                    if first or not _same_order(b.array, theta):   # a new b, or one loaded in another order
-                        b = state["momentum_buffer"] = Tensor._make(
-                            p.xp.empty_like(theta) if first else _like(b.array, theta))
-                    buf = b.array
-                xp = p.xp
-                for th, g, b in _pieces(theta, grad, buf):
-                    s1, s2 = self._work(2, th)
-                    if maximize:
-                        g = xp.negative(g, out=s1)            # -g
-                    if wd != 0:
-                        xp.multiply(th, wd, out=s2)           # λ θ
-                        s2 += g                               # g + λ θ
-                        g = s2
-                    free = s2 if g is s1 else s1              # a work array g does not occupy
-                    if mu != 0:
-                        if first:
-                            b[...] = g                        # first step: b = g
-                        else:
-                            b *= mu                           # μ b
-                            if tau == 0:
-                                b += g                        # μ b + g   ((1 - τ) g is g exactly)
-                            else:
-                                b += xp.multiply(g, 1.0 - tau, out=free)   # μ b + (1 - τ) g
-                        if nesterov:
-                            look = xp.multiply(b, mu, out=free)   # μ b
-                            look += g                         # g + μ b
-                            g = look
-                        else:
-                            g = b                             # b
-                    step = g if g is s1 or g is s2 else free
-                    th -= xp.multiply(g, lr, out=step)        # θ - γ g
-                self._bump_version(p)
+            for p in group["params"]:
+                if p.grad is None:
+                    continue                              # no gradient: left alone
+                state = self.state[p]
+                b = state["momentum_buffer"].array if "momentum_buffer" in state else None
+                b_new = kernels.optim.sgd_update_(
+                    p.array, p.grad.array, b, lr=group["lr"], momentum=group["momentum"],
+                    dampening=group["dampening"], weight_decay=group["weight_decay"],
+                    nesterov=group["nesterov"], maximize=group["maximize"])
+                if b_new is not b:                        # the buffer made on the first step
+                    state["momentum_buffer"] = Tensor._make(b_new)
+                p._version[0] += 1                        # tell autograd that p changed in place
         return loss

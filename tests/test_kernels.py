@@ -1,0 +1,427 @@
+"""Every fast kernel in ``tinygrad_edu/kernels/`` against its plain ``*_reference``, on random inputs.
+
+Where the fast kernel does the same arithmetic in the same order (copies, the same additions, the
+optimizer rules), the results must be bit-identical; the threaded kernels are run with 1, 2 and 3
+threads. The conv's kept im2col columns and the thread pool itself are tested here too.
+"""
+import threading
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+import tinygrad_edu.nn.functional as F
+from tinygrad_edu import optim
+from tinygrad_edu.autograd import gradcheck, gradgradcheck
+from tinygrad_edu.kernels import im2col as kim2col
+from tinygrad_edu.kernels import optim as koptim
+from tinygrad_edu.kernels import pooling as kpool
+from tinygrad_edu.kernels import threads as kthreads
+from tinygrad_edu.kernels.im2col import Window
+
+TOL = dict(eps=1e-6, atol=1e-5, rtol=1e-3)
+
+
+def _out_size(size, kernel, win):
+    return tuple((s + lo + hi - d * (k - 1) - 1) // st + 1
+                 for s, k, st, (lo, hi), d in zip(size, kernel, win.stride, win.padding, win.dilation))
+
+
+@pytest.fixture(params=[1, 2, 3])
+def threads(request, monkeypatch):
+    """Run the threaded kernels with 1, 2 and 3 threads, splitting even small inputs."""
+    monkeypatch.setattr(kthreads, "PARALLEL_MIN", 1)
+    kthreads.set_num_threads(request.param)
+    yield request.param
+    kthreads.set_num_threads(None)
+
+
+# (x shape, kernel, stride, padding (before, after) per axis, dilation, groups)
+CONV_CASES = [
+    ((2, 3, 9), (3,), (1,), ((0, 0),), (1,), 1),                           # 1-D
+    ((1, 4, 10), (2,), (3,), ((1, 2),), (2,), 2),                          # 1-D, strided, dilated, grouped
+    ((2, 3, 6, 7), (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1), 1),           # 2-D 'same'
+    ((2, 4, 7, 8), (3, 2), (2, 1), ((0, 1), (2, 0)), (1, 2), 2),           # 2-D, uneven padding, groups
+    ((1, 6, 5, 5), (1, 1), (2, 2), ((0, 0), (0, 0)), (1, 1), 3),           # 1x1, strided, 3 groups
+    ((2, 2, 4, 5, 6), (2, 3, 2), (1, 2, 1), ((1, 0), (1, 1), (0, 0)), (1, 1, 2), 1),   # 3-D
+]
+
+
+# ----------------------------------------------------------------------------- im2col / col2im
+@pytest.mark.parametrize("shape,kernel,stride,padding,dilation,groups", CONV_CASES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_im2col_is_bit_identical_to_its_reference(shape, kernel, stride, padding, dilation, groups, dtype):
+    x = np.random.default_rng(0).standard_normal(shape).astype(dtype)
+    win = Window(stride, padding, dilation)
+    out = _out_size(shape[2:], kernel, win)
+    fast = kim2col.im2col(x, kernel, win, out, groups)
+    ref = kim2col.im2col_reference(x, kernel, win, out, groups)
+    assert fast.shape == ref.shape == (groups, shape[1] // groups * int(np.prod(kernel)), shape[0] * int(np.prod(out)))
+    np.testing.assert_array_equal(fast, ref)
+
+
+@pytest.mark.parametrize("shape,kernel,stride,padding,dilation,groups", CONV_CASES)
+@pytest.mark.parametrize("seed", [0, 1])
+def test_col2im_is_bit_identical_to_its_reference(shape, kernel, stride, padding, dilation, groups, seed):
+    win = Window(stride, padding, dilation)
+    out = _out_size(shape[2:], kernel, win)
+    rows = shape[1] // groups * int(np.prod(kernel))
+    cols = np.random.default_rng(seed).standard_normal((groups, rows, shape[0] * int(np.prod(out))))
+    fast = kim2col.col2im(cols, kernel, win, out, shape)
+    ref = kim2col.col2im_reference(cols, kernel, win, out, shape)
+    assert fast.shape == ref.shape == shape
+    np.testing.assert_array_equal(fast, ref)
+
+
+def test_col2im_is_the_adjoint_of_im2col():
+    """<im2col(x), c> = <x, col2im(c)>: col2im is im2col's transpose, as conv's backward needs."""
+    shape, kernel, stride, padding, dilation, groups = CONV_CASES[3]
+    rng = np.random.default_rng(3)
+    win = Window(stride, padding, dilation)
+    out = _out_size(shape[2:], kernel, win)
+    x = rng.standard_normal(shape)
+    c = rng.standard_normal(kim2col.im2col(x, kernel, win, out, groups).shape)
+    lhs = float((kim2col.im2col(x, kernel, win, out, groups) * c).sum())
+    rhs = float((x * kim2col.col2im(c, kernel, win, out, shape)).sum())
+    assert abs(lhs - rhs) < 1e-10 * max(1.0, abs(lhs))
+
+
+# ----------------------------------------------------------------------------- the columns a conv keeps
+@pytest.mark.parametrize("kw", [dict(stride=2, padding=1), dict(dilation=2, groups=2)])
+def test_conv_with_kept_columns_gradcheck_and_gradgradcheck(kw):
+    x, w, b = _leaf((2, 4, 6, 6), 0), _leaf((4, 4 // kw.get("groups", 1), 3, 3), 1), _leaf((4,), 2)
+    y = F.conv2d(x, w, b, **kw)
+    assert y.grad_fn.kept.cols is not None                   # the columns are kept for backward
+    fn = lambda x, w, b: F.conv2d(x, w, b, **kw)        # noqa: E731
+    assert gradcheck(fn, [x, w, b], **TOL)
+    tg.manual_seed(0)
+    assert gradgradcheck(fn, [x, w, b], **TOL)
+
+
+def test_conv_kept_columns_give_the_same_weight_gradient(monkeypatch):
+    x, w = _leaf((2, 3, 7, 7), 0), _leaf((5, 3, 3, 3), 1)
+    y = F.conv2d(x, w, stride=2)
+    y.square().sum().backward(retain_graph=True)
+    kept = w.grad.numpy(force=True)
+    assert y.grad_fn.kept.cols is None                        # handed to the first backward, then dropped
+    w.grad = None
+    y.square().sum().backward()                               # a second backward makes them again
+    np.testing.assert_array_equal(w.grad.numpy(force=True), kept)
+    w.grad = None
+    monkeypatch.setattr(kim2col, "KEEP_COLUMNS", 0)
+    y = F.conv2d(x, w, stride=2)
+    assert y.grad_fn.kept.cols is None                        # too big to keep: made again in backward
+    y.square().sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(force=True), kept)
+
+
+def test_conv_keeps_no_columns_when_the_weight_needs_no_gradient():
+    x = _leaf((1, 2, 5, 5), 0)
+    w = tg.tensor(np.ones((3, 2, 3, 3)))
+    assert F.conv2d(x, w).grad_fn.kept.cols is None
+
+
+# ----------------------------------------------------------------------------- max pooling
+# (x shape, kernel, stride, padding (before, after) per axis, dilation)
+POOL_CASES = [
+    ((3, 2, 11), (3,), (2,), ((1, 1),), (1,)),                             # 1-D, overlapping windows
+    ((3, 2, 7, 7), (3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1)),              # AlexNet's kind of pool
+    ((1, 5, 6, 7), (2, 2), (2, 2), ((0, 1), (0, 0)), (1, 1)),              # one image: split by channels; ceil_mode
+    ((3, 2, 6, 6), (2, 3), (1, 2), ((1, 0), (1, 1)), (2, 1)),              # dilated, uneven padding
+    ((2, 3, 1, 5), (2, 2), (1, 1), ((2, 2), (0, 0)), (3, 1)),              # windows of padding only
+    ((3, 2, 4, 5, 4), (2, 2, 2), (2, 1, 2), ((0, 0), (1, 1), (1, 0)), (1, 1, 1)),   # 3-D
+]
+
+
+def _pool_input(shape, seed, kind):
+    rng = np.random.default_rng(seed)
+    if kind == "ties":
+        return rng.integers(0, 3, shape).astype(np.float32)              # many ties
+    x = rng.standard_normal(shape)
+    if kind == "nan":
+        x[rng.random(shape) < 0.1] = np.nan
+    return x
+
+
+@pytest.mark.parametrize("shape,kernel,stride,padding,dilation", POOL_CASES)
+@pytest.mark.parametrize("kind", ["ties", "random", "nan"])
+def test_max_pool_winners_are_bit_identical_to_their_reference(shape, kernel, stride, padding, dilation, kind,
+                                                                threads):
+    x = _pool_input(shape, 7, kind)
+    win = Window(stride, padding, dilation)
+    out = _out_size(shape[2:], kernel, win)
+    index, tap = kpool.max_pool_winners(x, kernel, win, out)
+    ref_index, ref_tap = kpool.max_pool_winners_reference(x, kernel, win, out)
+    np.testing.assert_array_equal(index, ref_index)
+    np.testing.assert_array_equal(tap, ref_tap)
+    if shape == POOL_CASES[4][0]:
+        assert (tap == -1).any()                                          # the padding-only windows
+
+
+@pytest.mark.parametrize("shape,kernel,stride,padding,dilation", POOL_CASES)
+@pytest.mark.parametrize("grads", ["finite", "with inf"])
+def test_max_pool_scatter_is_bit_identical_to_its_reference(shape, kernel, stride, padding, dilation, grads,
+                                                             threads):
+    rng = np.random.default_rng(11)
+    x = _pool_input(shape, 5, "ties")
+    win = Window(stride, padding, dilation)
+    out = _out_size(shape[2:], kernel, win)
+    _, tap = kpool.max_pool_winners_reference(x, kernel, win, out)
+    g = rng.standard_normal(tap.shape).astype(np.float32)
+    if grads == "with inf":
+        g.flat[::7] = np.inf                                               # inf * 0 must not make NaN
+    fast = kpool.max_pool_scatter(g, tap, kernel, win, shape[2:])
+    ref = kpool.max_pool_scatter_reference(g, tap, kernel, win, shape[2:])
+    np.testing.assert_array_equal(fast, ref)
+    assert np.isnan(fast).sum() == 0
+
+
+def test_max_pool_split_over_threads_gives_identical_values_and_grads(monkeypatch):
+    """Through the public op: forcing the split on a small input changes nothing, bit for bit."""
+    a = np.random.default_rng(0).standard_normal((3, 4, 9, 9)).astype(np.float32)
+
+    def run():
+        x = tg.tensor(a, requires_grad=True)
+        y = F.max_pool2d(x, 3, stride=2)
+        (y * y).sum().backward()
+        return y.detach().cpu().numpy(), x.grad.cpu().numpy()
+
+    y0, g0 = run()
+    monkeypatch.setattr(kthreads, "PARALLEL_MIN", 1)
+    kthreads.set_num_threads(2)
+    try:
+        y1, g1 = run()
+    finally:
+        kthreads.set_num_threads(None)
+    np.testing.assert_array_equal(y0, y1)
+    np.testing.assert_array_equal(g0, g1)
+
+
+# ----------------------------------------------------------------------------- the thread pool
+@pytest.mark.parametrize("length", [1, 2, 5, 7])
+def test_run_split_covers_the_range_once_in_pieces_on_several_threads(length, threads):
+    seen, idents = [], set()
+    lock = threading.Lock()
+
+    def fn(lo, hi):
+        with lock:
+            seen.append((lo, hi))
+            idents.add(threading.get_ident())
+
+    kthreads.run_split(fn, length, work=10, array=np.zeros(1))
+    assert sorted(i for lo, hi in seen for i in range(lo, hi)) == list(range(length))
+    assert len(seen) == min(threads, length) and all(lo < hi for lo, hi in seen)
+    assert (len(idents) > 1) == (min(threads, length) > 1)     # pieces after the first go to the pool
+
+
+def test_run_split_stays_on_one_thread_for_small_work_and_reraises_errors(monkeypatch):
+    seen = []
+    kthreads.run_split(lambda lo, hi: seen.append((lo, hi)), 8, work=10, array=np.zeros(1))
+    assert seen == [(0, 8)]                                   # less than PARALLEL_MIN: one piece
+    monkeypatch.setattr(kthreads, "PARALLEL_MIN", 1)
+    kthreads.set_num_threads(2)
+    try:
+        def fail_late(lo, hi):
+            if lo > 0:
+                raise ValueError("piece failed")
+        with pytest.raises(ValueError, match="piece failed"):
+            kthreads.run_split(fail_late, 4, work=10, array=np.zeros(1))
+    finally:
+        kthreads.set_num_threads(None)
+
+
+def test_num_threads_comes_from_the_setting_then_the_environment(monkeypatch):
+    monkeypatch.setenv("TINYGRAD_EDU_NUM_THREADS", "1")
+    assert kthreads.num_threads() == 1
+    kthreads.set_num_threads(3)
+    try:
+        assert kthreads.num_threads() == 3
+    finally:
+        kthreads.set_num_threads(None)
+    for bad in (0, -1, 1.5, True, "2"):
+        with pytest.raises(ValueError, match="set_num_threads expected a positive int"):
+            kthreads.set_num_threads(bad)
+
+
+# ----------------------------------------------------------------------------- optimizer updates
+def _leaf(shape, seed):
+    return tg.tensor(np.random.default_rng(seed).standard_normal(shape), dtype=tg.float64, requires_grad=True)
+
+
+SGD_RULES = [
+    dict(momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, maximize=False),
+    dict(momentum=0.9, dampening=0.0, weight_decay=0.01, nesterov=False, maximize=False),
+    dict(momentum=0.9, dampening=0.3, weight_decay=0.0, nesterov=False, maximize=True),
+    dict(momentum=0.9, dampening=0.0, weight_decay=0.1, nesterov=True, maximize=False),
+    dict(momentum=0.5, dampening=0.0, weight_decay=0.1, nesterov=True, maximize=True),
+]
+ADAM_RULES = [
+    dict(weight_decay=0.0, decoupled_weight_decay=False, amsgrad=False, maximize=False),
+    dict(weight_decay=0.1, decoupled_weight_decay=False, amsgrad=True, maximize=False),
+    dict(weight_decay=0.0, decoupled_weight_decay=False, amsgrad=False, maximize=True),
+    dict(weight_decay=0.01, decoupled_weight_decay=True, amsgrad=False, maximize=False),
+    dict(weight_decay=0.01, decoupled_weight_decay=True, amsgrad=True, maximize=True),
+]
+LAYOUTS = ["C", "F grad", "F param", "sliced"]
+
+
+def _arrays(layout, dtype, rng, shape=(37, 23)):
+    """θ and three gradients in the given layout; "sliced" makes PIECE small so many slices are walked."""
+    theta = rng.standard_normal(shape).astype(dtype)
+    grads = [rng.standard_normal(shape).astype(dtype) for _ in range(3)]
+    if layout == "F grad":
+        grads = [np.asfortranarray(g) for g in grads]
+    if layout == "F param":
+        theta = np.asfortranarray(theta)
+    return theta, grads
+
+
+@pytest.mark.parametrize("rule", SGD_RULES)
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sgd_update_is_bit_identical_to_its_reference(rule, layout, dtype, monkeypatch):
+    if layout == "sliced":
+        monkeypatch.setattr(koptim, "PIECE", 100)            # 9 slices, the last one short
+    theta, grads = _arrays(layout, dtype, np.random.default_rng(1))
+    ref_theta, ref_b, b = theta.copy(), None, None
+    for g in grads:                                         # the first step (b made) and later ones
+        b = koptim.sgd_update_(theta, g, b, lr=0.1, **rule)
+        ref_theta, ref_b = koptim.sgd_update_reference(ref_theta, g, ref_b, lr=0.1, **rule)
+        np.testing.assert_array_equal(theta, ref_theta)
+        np.testing.assert_array_equal(b, ref_b)
+    assert theta.dtype == dtype and (b is None) == (rule["momentum"] == 0)
+
+
+@pytest.mark.parametrize("rule", ADAM_RULES)
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_adam_update_is_bit_identical_to_its_reference(rule, layout, dtype, monkeypatch):
+    if layout == "sliced":
+        monkeypatch.setattr(koptim, "PIECE", 100)
+    theta, grads = _arrays(layout, dtype, np.random.default_rng(2))
+    m, v, v_max = (np.zeros_like(theta) for _ in range(3))
+    ref = (theta.copy(), m.copy(), v.copy(), v_max.copy() if rule["amsgrad"] else None)
+    hyper = dict(lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8, **rule)
+    for t, g in enumerate(grads, 1):
+        koptim.adam_update_(theta, g, m, v, v_max if rule["amsgrad"] else None, step=t, **hyper)
+        ref = koptim.adam_update_reference(*ref[:1], g, *ref[1:], step=t, **hyper)
+        for fast, slow in zip((theta, m, v), ref[:3]):
+            np.testing.assert_array_equal(fast, slow)
+        if rule["amsgrad"]:
+            np.testing.assert_array_equal(v_max, ref[3])
+
+
+@pytest.mark.parametrize("weight", [0.0, 0.1, 0.4999, 0.5, 0.9, 1.0])
+@pytest.mark.parametrize("with_tmp", [False, True])
+def test_lerp_is_bit_identical_to_its_reference(weight, with_tmp):
+    rng = np.random.default_rng(4)
+    start, end = rng.standard_normal(50).astype(np.float32), rng.standard_normal(50).astype(np.float32)
+    expected = koptim.lerp_reference(start, end, weight)
+    koptim.lerp_(start, end, weight, tmp=np.empty_like(start) if with_tmp else None)
+    np.testing.assert_array_equal(start, expected)
+    if weight == 1.0:
+        np.testing.assert_array_equal(start, end)             # the second branch lands on end exactly
+
+
+def test_a_gradient_of_the_wrong_shape_is_refused_before_any_update():
+    theta = np.ones((2, 3))
+    with pytest.raises(RuntimeError, match=r"the gradient of a parameter has shape \[3, 2\], but the "
+                                           r"parameter has shape \[2, 3\]"):
+        koptim.sgd_update_(theta, np.ones((3, 2)), None, lr=0.1, momentum=0.9, dampening=0, weight_decay=0,
+                           nesterov=False, maximize=False)
+    assert (theta == 1).all()
+
+
+OPTIMIZERS = [
+    (optim.SGD, dict(lr=0.1)),
+    (optim.SGD, dict(lr=0.1, momentum=0.9, weight_decay=0.01)),
+    (optim.SGD, dict(lr=0.1, momentum=0.9, dampening=0.3, maximize=True)),
+    (optim.SGD, dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1)),
+    (optim.Adam, dict(lr=0.01, weight_decay=0.1, amsgrad=True)),
+    (optim.Adam, dict(lr=0.01, maximize=True)),
+    (optim.AdamW, dict(lr=0.01)),
+]
+
+
+def _run(cls, kw, grads, order="C", piece=None, monkeypatch=None):
+    if piece is not None:
+        monkeypatch.setattr(koptim, "PIECE", piece)
+    p = tg.tensor(np.arange(35.0).reshape(5, 7) / 10, dtype=tg.float64, requires_grad=True)
+    opt = cls([p], **kw)
+    for g in grads:
+        p.grad = tg.Tensor._make(np.asarray(g, order=order))
+        opt.step()
+    return p.numpy(force=True)
+
+
+@pytest.mark.parametrize("cls,kw", OPTIMIZERS)
+def test_optimizer_pieces_and_layouts_give_the_same_numbers(cls, kw, monkeypatch):
+    grads = [np.random.default_rng(i).standard_normal((5, 7)) for i in range(3)]
+    whole = _run(cls, kw, grads)
+    np.testing.assert_array_equal(_run(cls, kw, grads, piece=4, monkeypatch=monkeypatch), whole)  # 9 slices
+    np.testing.assert_array_equal(_run(cls, kw, grads, order="F"), whole)   # a transposed .grad
+
+
+def test_optimizer_step_makes_no_parameter_sized_temporaries():
+    import tracemalloc
+    p = tg.zeros(1 << 21, requires_grad=True)          # 8 MiB
+    p.grad = tg.ones(1 << 21)
+    opt = optim.SGD([p], lr=0.1, momentum=0.9)
+    opt.step()                                         # allocates the momentum buffer
+    tracemalloc.start()
+    opt.step()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < (1 << 21) * 4 // 2, peak
+
+
+def test_state_loaded_in_another_memory_order_still_gives_the_same_numbers():
+    """A checkpoint's state in C order for a parameter stored in F order: loaded in the parameter's
+    order, so the in-place updates keep walking slices and give the numbers of an unbroken run."""
+    rng = np.random.default_rng(5)
+    grads = [rng.standard_normal((6, 4)) for _ in range(4)]
+
+    def param():
+        return tg.Tensor._make(np.asfortranarray(np.arange(24.0).reshape(6, 4) / 7), requires_grad=True)
+
+    p = param()
+    opt = optim.Adam([p], lr=0.01, amsgrad=True)
+    for g in grads:
+        p.grad = tg.Tensor._make(g)
+        opt.step()
+    unbroken = p.numpy(force=True)
+
+    q = param()
+    first = optim.Adam([q], lr=0.01, amsgrad=True)
+    for g in grads[:2]:
+        q.grad = tg.Tensor._make(g)
+        first.step()
+    saved = first.state_dict()
+    for s in saved["state"].values():                  # as if saved by a program that stored C order
+        for k in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
+            s[k] = tg.Tensor._make(np.ascontiguousarray(s[k].array))
+    second = optim.Adam([q], lr=0.01, amsgrad=True)
+    second.load_state_dict(saved)
+    assert all(second.state[q][k].array.flags.f_contiguous for k in ("exp_avg", "exp_avg_sq"))
+    for g in grads[2:]:
+        q.grad = tg.Tensor._make(g)
+        second.step()
+    np.testing.assert_array_equal(q.numpy(force=True), unbroken)
+
+
+def test_kernels_reach_arrays_only_through_backend():
+    """No kernel module imports numpy or cupy itself (``backend`` is the one door)."""
+    import pathlib
+    import re
+    folder = pathlib.Path(kim2col.__file__).parent
+    for path in folder.glob("*.py"):
+        text = path.read_text()
+        assert not re.search(r"^\s*(import|from)\s+(numpy|cupy)", text, re.M), path.name
+
+
+def test_every_fast_kernel_has_a_reference():
+    pairs = [(kim2col, "im2col"), (kim2col, "col2im"), (kpool, "max_pool_winners"), (kpool, "max_pool_scatter"),
+             (koptim, "lerp_"), (koptim, "sgd_update_"), (koptim, "adam_update_")]
+    for module, name in pairs:
+        assert callable(getattr(module, name)) and callable(getattr(module, name.rstrip("_") + "_reference"))
+

@@ -1,0 +1,134 @@
+"""Max pooling's two loops: find each window's winner, and add gradients back onto the winners.
+
+Both walk the kernel taps, not the windows: tap k of every window at once is one strided slice of
+the windows view (``im2col.windows``), and on the way back one strided slab of the padded input.
+So a 3x3 pool is 9 whole-array steps whatever the image size. On the CPU, for large inputs, the
+images (or, for one image, the channels) are split over threads (``threads.run_split``).
+
+``max_pool_winners_reference`` and ``max_pool_scatter_reference`` compute the same results one
+window at a time.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+
+from .. import backend
+from .im2col import Window, crop, windows
+from .threads import run_split
+
+
+def _taps(kernel):
+    return list(itertools.product(*(range(n) for n in kernel)))
+
+
+def _part(axis: int, lo: int, hi: int) -> tuple:
+    """The index that selects images (axis 0) or channels (axis 1) lo..hi-1."""
+    return (slice(None),) * axis + (slice(lo, hi),) + (slice(None),) * (1 - axis)
+
+
+def max_pool_winners(x, kernel, win: Window, out_size):
+    """Every window's winner: ``(index, tap)``, each of shape (N, C, *O). ``tap`` numbers the winning
+    kernel position in row-major order; ``index`` is the winner's flat index within its input plane.
+
+    Ties go to the FIRST maximal element (a later tap must be strictly greater), as on PyTorch's CPU;
+    a NaN always wins, so NaN propagates. Padding is -inf and never wins; a window of padding only
+    keeps tap and index -1.
+    """
+    xp = backend.get_array_module(x)
+    view = windows(x, kernel, win, out_size, fill=float("-inf"))           # (N, C, *K, *O)
+    taps = _taps(kernel)
+    best = xp.full(x.shape[:2] + tuple(out_size), float("-inf"), dtype=x.dtype)
+    tap = xp.full(best.shape, -1, dtype=backend.np.int8 if len(taps) < 128 else backend.np.int32)
+    better = xp.empty(best.shape, dtype=bool)
+    has_nan = bool(xp.isnan(x).any())
+    axis = 0 if x.shape[0] > 1 else 1
+
+    def search(lo, hi):                          # a running maximum over the taps, in place
+        part = _part(axis, lo, hi)
+        b, t, m = best[part], tap[part], better[part]
+        for i, k in enumerate(taps):
+            v = view[part + k]                                               # tap k of every window
+            xp.greater(v, b, out=m)                                          # strictly greater wins
+            if has_nan:
+                m |= xp.isnan(v)                                             # and so does a NaN
+            xp.maximum(b, v, out=b)                                          # (NaN stays NaN)
+            xp.copyto(t, i, where=m)
+    run_split(search, x.shape[axis], view.size, x)
+    return _flat_index(xp, x.shape, kernel, win, out_size, taps, tap), tap
+
+
+def _flat_index(xp, shape, kernel, win: Window, out_size, taps, tap):
+    """The flat index within its plane of the pixel that tap ``tap`` sees in each window (-1 for -1)."""
+    d = len(kernel)
+    plane = [math.prod(shape[3 + i:]) for i in range(d)]                     # strides within a plane
+    # first tap of each window: the sum over axes of (o*stride - padding) * plane stride
+    first = sum(((xp.arange(o) * s - lo) * st).reshape((-1,) + (1,) * (d - 1 - i))
+                for i, (o, s, (lo, _), st) in enumerate(zip(out_size, win.stride, win.padding, plane)))
+    offset = xp.asarray([sum(ki * dl * st for ki, dl, st in zip(k, win.dilation, plane)) for k in taps] + [0],
+                        dtype=backend.int64.np)                              # tap k from the first tap
+    return xp.where(tap >= 0, first + offset[tap], -1)                       # offset[-1] is the 0 added
+
+
+def max_pool_scatter(g, tap, kernel, win: Window, size):
+    """dx (N, C, *size): each window's gradient ``g`` (N, C, *O) added onto its winner. For every
+    kernel tap k, one strided slab of the padded input, ``o*stride + k*dilation`` for all o, receives
+    the gradients of the windows that tap k won (as ``im2col.fold`` does for every entry); where
+    windows overlap, a pixel that wins several gets the sum."""
+    xp = backend.get_array_module(g)
+    padded = g.shape[:2] + tuple(s + lo + hi for s, (lo, hi) in zip(size, win.padding))
+    out = xp.zeros(padded, dtype=g.dtype)
+    # g * (tap == k) is the fastest masking, but inf * 0 is NaN: only when every gradient is finite
+    finite = bool(xp.isfinite(g).all())
+    won_all, work_all = xp.empty(tap.shape, dtype=bool), xp.empty_like(g)
+    axis = 0 if g.shape[0] > 1 else 1
+
+    def scatter(lo, hi):
+        part = _part(axis, lo, hi)
+        gp, tp, won, work = g[part], tap[part], won_all[part], work_all[part]
+        for i, k in enumerate(_taps(kernel)):
+            slab = out[part + tuple(slice(ki * di, ki * di + si * (oi - 1) + 1, si)
+                                    for ki, di, si, oi in zip(k, win.dilation, win.stride, g.shape[2:]))]
+            xp.equal(tp, i, out=won)                                         # the windows tap k won
+            slab += xp.multiply(gp, won, out=work) if finite else xp.where(won, gp, 0)
+    run_split(scatter, g.shape[axis], g.size * math.prod(kernel), g)
+    return xp.ascontiguousarray(crop(out, win.padding, size))
+
+
+# ----------------------------------------------------------------------------- by hand, one window at a time
+def _pixel(o, k, win: Window):
+    """Where tap k of window o lands, in padded coordinates."""
+    return tuple(oi * s + ki * d for oi, ki, s, d in zip(o, k, win.stride, win.dilation))
+
+
+def max_pool_winners_reference(x, kernel, win: Window, out_size):
+    """``max_pool_winners`` one window at a time: walk its taps, keep the first strictly larger one
+    (or any NaN), and note where it sits."""
+    xp = backend.get_array_module(x)
+    n, c, size = x.shape[0], x.shape[1], x.shape[2:]
+    padded = xp.pad(x, ((0, 0), (0, 0)) + tuple(win.padding), constant_values=float("-inf"))
+    index = xp.full((n, c) + tuple(out_size), -1, dtype=backend.int64.np)
+    tap = xp.full((n, c) + tuple(out_size), -1, dtype=backend.int64.np)
+    for o in itertools.product(*(range(s) for s in out_size)):
+        best = xp.full((n, c), float("-inf"), dtype=x.dtype)
+        for i, k in enumerate(_taps(kernel)):
+            at = _pixel(o, k, win)
+            v = padded[(slice(None), slice(None)) + at]
+            better = (v > best) | xp.isnan(v)
+            best = xp.where(better, v, best)
+            flat = sum((a - lo) * math.prod(size[j + 1:]) for j, (a, (lo, _)) in enumerate(zip(at, win.padding)))
+            index[(Ellipsis,) + o] = xp.where(better, flat, index[(Ellipsis,) + o])
+            tap[(Ellipsis,) + o] = xp.where(better, i, tap[(Ellipsis,) + o])
+    return index, tap
+
+
+def max_pool_scatter_reference(g, tap, kernel, win: Window, size):
+    """``max_pool_scatter`` one window at a time: add its gradient onto the pixel its winning tap saw.
+    (Taps in the outer loop, as the fast version adds them, so that the sums round alike.)"""
+    xp = backend.get_array_module(g)
+    padded = xp.zeros(g.shape[:2] + tuple(s + lo + hi for s, (lo, hi) in zip(size, win.padding)), dtype=g.dtype)
+    for i, k in enumerate(_taps(kernel)):
+        for o in itertools.product(*(range(s) for s in g.shape[2:])):
+            won = tap[(Ellipsis,) + o] == i
+            padded[(slice(None), slice(None)) + _pixel(o, k, win)] += xp.where(won, g[(Ellipsis,) + o], 0)
+    return crop(padded, win.padding, size)

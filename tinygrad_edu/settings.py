@@ -22,7 +22,6 @@ class inference_mode(no_grad):  # noqa: N801 (PyTorch's name)
     def __enter__(self):
         if self.enabled:
             return super().__enter__()
-        from .autograd import grad_mode
         self.prev = grad_mode._enabled  # restored on exit: nothing changes
         return self
 

@@ -122,7 +122,7 @@ def _nll(logp: Tensor, target: Tensor, weight, ignore_index: int, reduction: str
     t = xp.where(keep, t, 0)                                  # any valid index; masked out below
     w_t = w[t] * keep                                         # each sample's weight, 0 if ignored
     picked = gather(logp, dim, Tensor._make(xp.expand_dims(t, dim))).squeeze(dim)
-    loss = -picked * w_t
+    loss = picked * -w_t                                      # -w[t_i] log p_i[t_i]
     if label_smoothing > 0:
         smooth = -(logp * _per_class(w, logp, dim)).sum(dim) * keep
         loss = loss * (1.0 - label_smoothing) + smooth * (label_smoothing / n_classes)

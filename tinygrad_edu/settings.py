@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from . import backend
+from .autograd import grad_mode
 from .autograd.grad_mode import _Mode, no_grad
 
 

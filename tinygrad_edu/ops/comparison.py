@@ -46,7 +46,9 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
 def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
              equal_nan: bool = False) -> bool:
     """True when ``isclose`` holds for every element (a Python bool)."""
-    return bool(isclose(input, other, rtol, atol, equal_nan).array.all())
+    a, b = tensor_arg(input, "allclose"), tensor_arg(other, "allclose", "other")
+    _same_dtype(a, b, "allclose")
+    return bool(isclose(a, b, rtol, atol, equal_nan).array.all())
 
 
 def equal(input: Tensor, other: Tensor) -> bool:  # noqa: A002

@@ -16,6 +16,7 @@ from ..autograd.function import Function
 from ..tensor import Tensor
 from . import elementwise as E
 from .activation import log_softmax, softplus
+from .checks import tensor_arg
 from .shape import gather
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -49,8 +50,7 @@ def _check_tensors(op: str, **named) -> None:
     for name, value in named.items():
         if value is None and name not in ("input", "target"):
             continue
-        if not isinstance(value, Tensor):
-            raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(value).__name__}")
+        tensor_arg(value, op, name)
 
 
 def _check_same_shape(input: Tensor, target: Tensor, op: str) -> None:  # noqa: A002

@@ -31,6 +31,7 @@ from collections import Counter, OrderedDict
 from typing import Any, Dict, List
 
 from .. import backend
+from ..ops.checks import typename
 from ..tensor import Tensor
 
 FORMAT = "tinygrad_edu"
@@ -131,8 +132,7 @@ class _Encoder:
 
     @staticmethod
     def unsupported(obj, where: str) -> TypeError:
-        t = type(obj)
-        name = t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+        name = typename(obj)
         hint = ""
         if backend.is_array(obj):
             hint = " (wrap arrays with tinygrad_edu.from_numpy / tinygrad_edu.tensor)"

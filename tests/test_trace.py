@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 MAX_FUNCTIONS = 80 + 3
 MAX_FILES = 12
@@ -34,3 +36,19 @@ def test_backward_walk_stays_small():
     assert len(functions) <= MAX_FUNCTIONS, sorted(functions)
     assert len(files) <= MAX_FILES, sorted(files)
 
+
+
+def test_roots_are_checked_once_per_backward(monkeypatch):
+    import tinygrad_edu as tg
+    from tinygrad_edu import autograd
+    calls = []
+    real = autograd.check_roots
+    monkeypatch.setattr(autograd, "check_roots", lambda roots: calls.append(len(roots)) or real(roots))
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    assert calls == [1]
+    assert x.grad.tolist() == [2.0, 4.0]
+    autograd.grad((x * 3).sum(), x)
+    assert calls == [1, 1]
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        tg.ones(2).sum().backward()

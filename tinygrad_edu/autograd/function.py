@@ -35,12 +35,8 @@ class Node:
     input made by an op, ``(leaf_tensor, 0)`` for a leaf that requires grad, ``None`` otherwise.
     """
 
-    # The attributes every recorded op fills in live in __slots__: a Node is made for every op, and
-    # with a per-node __dict__ each one would cost another object for the garbage collector to scan
-    # (with a long graph alive, the collector's passes over these objects cost more than the op).
-    # "__dict__" stays in the slots so that forward can still set anything on ctx (ctx.p = p); that
-    # dict is made only when first written. The rarely used attributes below keep class defaults and
-    # get a per-node value (in that dict) only when set.
+    # Slots for what every node holds; "__dict__" lets forward still set anything (ctx.p = p).
+    # (Why slots, and class defaults for the rarely used attributes: docs/design.md, choice 4.)
     __slots__ = ("fn", "next_functions", "needs_input_grad", "_in_meta", "_out_meta", "_saved",
                  "__dict__", "__weakref__")
 
@@ -193,8 +189,6 @@ class Function:
         outs = [_output(ctx, r, i, record, args) for i, r in enumerate(raws)] if multi else \
             [_output(ctx, raw, 0, record, args)]
         if record:
-            # tuples of shapes and dtypes only: the collector stops scanning a tuple that holds no
-            # container, so these cost nothing once the graph is alive
             ctx._out_meta = tuple([(o.array.shape, o.array.dtype) for o in outs])
             if ctx._saved:
                 ctx._saved, saved_output = _resolve_saved(ctx._saved, raws, outs)

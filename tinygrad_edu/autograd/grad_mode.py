@@ -10,28 +10,6 @@ def is_grad_enabled() -> bool:
     return _enabled
 
 
-class set_grad_enabled:
-    """``with set_grad_enabled(False): ...`` or ``@set_grad_enabled(False)``; also a plain call."""
-
-    def __init__(self, mode: bool):
-        global _enabled
-        self.prev, self.mode = _enabled, bool(mode)
-        _enabled = self.mode  # a plain call takes effect at once, as in PyTorch
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        global _enabled
-        _enabled = self.prev
-        return False
-
-    def __call__(self, fn):
-        global _enabled
-        _enabled = self.prev  # used as a decorator: undo the switch made by __init__
-        return _Mode.wrap(fn, self.mode)
-
-
 class _Mode:
     """Base of no_grad/enable_grad: a context manager, a decorator with or without parentheses
     (``@no_grad()`` and ``@no_grad``)."""
@@ -69,6 +47,26 @@ class _Mode:
             finally:
                 _enabled = prev
         return wrapper
+
+
+class set_grad_enabled(_Mode):
+    """``with set_grad_enabled(False): ...`` or ``@set_grad_enabled(False)``; also a plain call."""
+
+    def __init__(self, mode: bool):
+        global _enabled
+        self.prev, self.mode = _enabled, bool(mode)
+        _enabled = self.mode  # a plain call takes effect at once, as in PyTorch
+
+    def __new__(cls, mode: bool):
+        return object.__new__(cls)
+
+    def __enter__(self):  # the switch was made by __init__; __exit__ (from _Mode) undoes it
+        return self
+
+    def __call__(self, fn):
+        global _enabled
+        _enabled = self.prev  # used as a decorator: undo the switch made by __init__
+        return _Mode.wrap(fn, self.mode)
 
 
 class no_grad(_Mode):

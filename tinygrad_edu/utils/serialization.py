@@ -31,6 +31,7 @@ from collections import Counter, OrderedDict
 from typing import Any, Dict, List
 
 from .. import backend
+from ..nn.parameter import Parameter
 from ..ops.checks import typename
 from ..tensor import Tensor
 
@@ -400,9 +401,5 @@ class _Decoder:
 
 
 def _as_parameter(t: Tensor) -> Tensor:
-    """Wrap a loaded tensor back into ``nn.Parameter`` when that class exists."""
-    try:
-        from ..nn import Parameter  # noqa: PLC0415 (nn imports utils; avoid the cycle at import time)
-    except ImportError:
-        return t
+    """Wrap a loaded tensor back into ``nn.Parameter``."""
     return Parameter(t, requires_grad=t.requires_grad)

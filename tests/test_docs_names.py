@@ -186,5 +186,8 @@ def test_backprop_walkthrough_runs(in_tmp, capsys):
             del Tensor.atan  # section 9 attaches its example op: keep it out of the other tests
     out = capsys.readouterr().out
     assert "tensor(-2.3593) tensor(1.5729) tensor(0.7864)" in out
+    assert "DivBackward0 -> SumBackward0 -> MulBackward0 -> ReshapeBackward0 -> GatherBackward0 -> " \
+        "LogSoftmaxBackward0 -> LinearBackward0" in out
+    assert "\nTrue\n" in out                               # the weight gradient, checked by hand
     assert abs(float(ns["d2y_dx2"]) - 9.0) < 1e-5          # d2/dx2 x^3 at 1.5 = 6 x
     assert ns["b"].grad is not None

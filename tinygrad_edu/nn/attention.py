@@ -116,12 +116,15 @@ class MultiheadAttention(Module):
                 raise AssertionError(f"expecting key_padding_mask shape of {want}, but got "
                                      f"{tuple(key_padding_mask.shape)}")
         if attn_mask is not None:
-            ok = [(length, source), (batch * self.num_heads, length, source)]
-            if not batched:
-                ok[1] = (self.num_heads, length, source)
-            if tuple(attn_mask.shape) not in ok:
-                raise RuntimeError(f"The shape of the attn_mask is {tuple(attn_mask.shape)}, but should be "
-                                   f"{ok[0]} or {ok[1]}.")
+            if attn_mask.ndim == 2 and tuple(attn_mask.shape) != (length, source):
+                raise RuntimeError(f"The shape of the 2D attn_mask is {attn_mask.shape}, but should be "
+                                   f"{(length, source)}.")
+            heads = batch * self.num_heads
+            if attn_mask.ndim == 3 and tuple(attn_mask.shape) != (heads, length, source):
+                raise RuntimeError(f"The shape of the 3D attn_mask is {attn_mask.shape}, but should be "
+                                   f"{(heads, length, source)}.")
+            if attn_mask.ndim not in (2, 3):
+                raise RuntimeError(f"attn_mask's dimension {attn_mask.ndim} is not supported")
 
     def _projections(self, query, key, value):
         E = self.embed_dim

@@ -216,7 +216,7 @@ torch.manual_seed(0)
 transformer = AttentionRecall()
 optimizer = torch.optim.Adam(transformer.parameters(), lr=0.01)
 data = torch.Generator().manual_seed(1)
-for step in range(60 if FAST else 150):
+for step in range(60 if FAST else 100):
     x, y = make_batch(T_LONG, 64, data)
     loss = F.cross_entropy(transformer(x), y)
     optimizer.zero_grad()
@@ -291,8 +291,8 @@ if plt is not None:
     pictures.append(path)
 
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
-    image = ax.imshow(attention[0].numpy(), cmap="viridis")
-    ax.set_xlabel("key: the step attended to")
+    image = ax.imshow(attention[0].numpy(), cmap="viridis", extent=(0.5, T_LONG + 0.5, T_LONG + 0.5, 0.5))
+    ax.set_xlabel("key: the step attended to (1 = the symbol)")
     ax.set_ylabel("query: the step attending")
     ax.set_title("attention weights of one sequence\n(the read-out uses the last row)")
     fig.colorbar(image, ax=ax)

@@ -56,3 +56,13 @@ def test_pictures(summary):
     for name in names:
         data = (folder / name).read_bytes()
         assert data[:8] == PNG and len(data) > 5000
+
+
+def test_pictures_are_in_the_docs_in_both_languages():
+    from doc_tools import DOCS
+    for page, prefix in ((DOCS / "09_sequences.md", "images/"), (DOCS / "ko" / "09_sequences.md", "../images/")):
+        text = page.read_text(encoding="utf-8")
+        for name in ("09_gradient_through_time.png", "09_accuracy_vs_length.png", "09_attention_map.png"):
+            assert f"]({prefix}{name})" in text, f"{page.name} does not show {name}"
+            data = (DOCS / "images" / name).read_bytes()
+            assert data[:8] == PNG and len(data) > 5000

@@ -206,6 +206,16 @@ def test_pack_sequence_and_gradient_through_packing():
         [tg.tensor(_data((3, 2, 2)), requires_grad=True)])
 
 
+def test_unpad_and_unpack_invert_padding_and_packing():
+    seqs = [_data((n, 2), n) for n in (2, 4, 3)]
+    padded = rnn_utils.pad_sequence([tg.tensor(s) for s in seqs], batch_first=True)
+    packed = rnn_utils.pack_sequence([tg.tensor(s) for s in seqs], enforce_sorted=False)
+    for got in (rnn_utils.unpad_sequence(padded, [2, 4, 3], batch_first=True), rnn_utils.unpack_sequence(packed)):
+        assert [tuple(t.shape) for t in got] == [(2, 2), (4, 2), (3, 2)]
+        for a, b in zip(got, seqs):
+            np.testing.assert_array_equal(_np(a), b)
+
+
 def test_packing_errors():
     x = tg.zeros(3, 2, 1)
     with pytest.raises(RuntimeError, match="must be sorted in decreasing order"):

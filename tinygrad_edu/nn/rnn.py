@@ -67,7 +67,7 @@ _STEPS = {"RNN_TANH": _rnn_step(tanh), "RNN_RELU": _rnn_step(relu), "LSTM": _lst
 
 
 # ----------------------------------------------------------------------------- argument checks
-def _check_sizes(layer: str, hidden_size, num_layers, dropout, proj_size, mode: str) -> None:
+def _check_sizes(hidden_size, num_layers, dropout, proj_size, mode: str) -> None:
     for name, value in (("hidden_size", hidden_size), ("num_layers", num_layers)):
         if not isinstance(value, int) or isinstance(value, bool):
             raise TypeError(f"{name} should be of type int, got: {type(value).__name__}")
@@ -101,7 +101,7 @@ class RNNBase(Module):
             raise ValueError(f"Unrecognized RNN mode: {mode}")
         layer = type(self).__name__
         positive_int(input_size, "input_size", layer)
-        _check_sizes(layer, hidden_size, num_layers, dropout, proj_size, mode)
+        _check_sizes(hidden_size, num_layers, dropout, proj_size, mode)
         self.mode, self.input_size, self.hidden_size, self.num_layers = mode, input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.proj_size = bidirectional, proj_size

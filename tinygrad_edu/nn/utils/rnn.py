@@ -19,7 +19,8 @@ from ... import backend, creation
 from ...ops.shape import cat, stack
 from ...tensor import Tensor
 
-__all__ = ["PackedSequence", "pack_padded_sequence", "pad_packed_sequence", "pad_sequence", "pack_sequence"]
+__all__ = ["PackedSequence", "pack_padded_sequence", "pad_packed_sequence", "pad_sequence", "pack_sequence",
+           "unpad_sequence", "unpack_sequence"]
 
 
 class PackedSequence(NamedTuple):
@@ -191,3 +192,17 @@ def pack_sequence(sequences: Sequence[Tensor], enforce_sorted: bool = True) -> P
     """``pack_padded_sequence(pad_sequence(sequences), lengths)`` for a list of (L_i, *) tensors."""
     lengths = [s.shape[0] for s in sequences]
     return pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=enforce_sorted)
+
+
+def unpad_sequence(padded_sequences: Tensor, lengths: Union[Tensor, Sequence[int]],
+                   batch_first: bool = False) -> List[Tensor]:
+    """The reverse of ``pad_sequence``: the list of (L_i, *) tensors, cut at their lengths."""
+    lengths = _as_lengths(lengths, "unpad_sequence")
+    batch_major = padded_sequences if batch_first else padded_sequences.transpose(0, 1)
+    return [batch_major[b, :n] for b, n in enumerate(lengths)]
+
+
+def unpack_sequence(packed_sequences: PackedSequence) -> List[Tensor]:
+    """The reverse of ``pack_sequence``: the list of (L_i, *) tensors, in the original order."""
+    padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
+    return unpad_sequence(padded, lengths, batch_first=True)

@@ -162,7 +162,7 @@ def train(kind: str, T: int, steps: int, seed: int = 0):
     return model, accuracy, step + 1
 
 
-STEPS = {"RNN": 120 if FAST else 150, "LSTM": 80 if FAST else 120}
+STEPS = {"RNN": 80 if FAST else 150, "LSTM": 80 if FAST else 120}
 accuracy = {"RNN": [], "LSTM": []}
 trained = {}
 for T in LENGTHS:

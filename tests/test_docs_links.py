@@ -114,14 +114,19 @@ def test_readmes_link_each_other_at_the_top():
     assert re.search(r"[\uac00-\ud7a3]{20}", (ROOT / "README.ko.md").read_text(encoding="utf-8").replace(" ", ""))
 
 
+def _later(folder: Path) -> list:
+    """The numbered lessons after backprop (08 data parallel, 09 sequences, ...), in file order."""
+    return sorted(p.name for p in folder.glob("*.md") if re.match(r"(0[89]|[1-9]\d)_", p.name))
+
+
 def _chain(folder: Path) -> list:
     after = AFTER_UNITS if (folder / AFTER_UNITS).is_file() else f"../{AFTER_UNITS}"
-    return ["index.md"] + UNITS + [after]
+    return ["index.md"] + UNITS + [after] + _later(folder)
 
 
 @pytest.mark.parametrize("folder", [DOCS, KO], ids=["en", "ko"])
 def test_index_lists_the_pages_in_file_order(folder):
-    """The reading-path table: one row per page, 01..07 then backprop."""
+    """The reading-path table: one row per page, 01..07, backprop, then the later lessons."""
     rows = [line for line in (folder / "index.md").read_text(encoding="utf-8").splitlines()
             if re.match(r"^\|\s*0\d\s*\|", line)]
     firsts = [re.search(r"\]\(([^)#]+)", row).group(1) for row in rows]
@@ -147,6 +152,20 @@ def test_unit_pages_link_previous_and_next_in_order(folder, i):
     assert _nav_link(tail, previous) == chain[i], f"{folder.name}/{UNITS[i]}: previous should be {chain[i]}"
     assert _nav_link(tail, following) == chain[i + 2], f"{folder.name}/{UNITS[i]}: next should be {chain[i + 2]}"
     assert f"examples/{UNITS[i][:3]}" in text, f"{folder.name}/{UNITS[i]} does not point to its example script"
+
+
+@pytest.mark.parametrize("folder", [DOCS, KO], ids=["en", "ko"])
+def test_pages_after_the_units_link_previous_and_next_in_order(folder):
+    """backprop and the later lessons continue the chain; the last one links back to the index."""
+    chain = _chain(folder)
+    previous, following = NAV[folder]
+    for i in range(len(UNITS) + 1, len(chain)):
+        if chain[i].startswith("../"):
+            continue                                             # an English page seen from ko/
+        tail = (folder / chain[i]).read_text(encoding="utf-8")[-1200:]
+        assert _nav_link(tail, previous).endswith(chain[i - 1].lstrip("./")), f"{folder.name}/{chain[i]}: previous"
+        nxt = chain[i + 1] if i + 1 < len(chain) else "index.md"
+        assert _nav_link(tail, following).endswith(nxt.lstrip("./")), f"{folder.name}/{chain[i]}: next should be {nxt}"
 
 
 @pytest.mark.parametrize("page", sorted(KO.glob("*.md")) + [ROOT / "README.ko.md"], ids=lambda p: p.name)

@@ -39,3 +39,12 @@ __all__ = [
     "functional", "init", "utils",
 ]
 __all__ += ["Embedding", "GroupNorm", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]
+
+# --- sequence models (issue 17) ---
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase  # noqa: E402
+from .attention import MultiheadAttention  # noqa: E402
+from .transformer import TransformerEncoder, TransformerEncoderLayer  # noqa: E402
+from .utils import rnn as _rnn_utils  # noqa: E402,F401  (makes nn.utils.rnn an attribute)
+
+__all__ += ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
+            "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder"]

@@ -20,3 +20,6 @@ from ..ops.shape import flatten  # noqa: F401
 from ..ops.linalg import linear  # noqa: F401
 from ..ops.sparse import embedding, one_hot  # noqa: F401
 from ..ops.upsampling import interpolate  # noqa: F401
+
+# --- sequence models (issue 17) ---
+from ..ops.attention import scaled_dot_product_attention  # noqa: F401,E402

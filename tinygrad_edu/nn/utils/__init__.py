@@ -4,10 +4,10 @@ from __future__ import annotations
 import math
 from typing import Iterable, Union
 
-from ..autograd.grad_mode import no_grad
-from ..ops.reduction import norm
-from ..ops.shape import cat, stack
-from ..tensor import Tensor
+from ...autograd.grad_mode import no_grad
+from ...ops.reduction import norm
+from ...ops.shape import cat, stack
+from ...tensor import Tensor
 
 _Params = Union[Tensor, Iterable[Tensor]]
 

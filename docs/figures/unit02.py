@@ -94,7 +94,7 @@ def conv_worked_gif(out, fast=False):
     still = save(fig, out, "02_conv_worked.png")
     positions = [(i, j) for i in range(5) for j in range(5)]
     if fast:
-        positions = positions[:3]
+        positions = positions[:2]
     fig = plt.figure(figsize=(12, 4.4))
     anim = FuncAnimation(fig, lambda n: _draw_step(fig, padded, result, *positions[n], show_all=False),
                          frames=len(positions), interval=900)

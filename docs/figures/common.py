@@ -5,7 +5,6 @@ work (the tests use ``fast=True``), writes its file(s) and returns their paths.
 """
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -28,13 +27,6 @@ plt.rcParams.update({
 })
 # PNG files without a creation date or software version, so that a rerun gives the same bytes.
 PNG_META = {"Software": None}
-
-
-def seed(n: int = 0) -> None:
-    """Seed the library's generator (weights, shuffling) so every run draws the same numbers."""
-    import tinygrad_edu as torch
-
-    torch.manual_seed(n)
 
 
 def save(fig, out, name: str) -> Path:
@@ -69,6 +61,3 @@ def numbers_grid(ax, values, cmap="gray", vmin=None, vmax=None, fmt="{:d}", font
         ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), w, h, fill=False, ec="red", lw=3))
     return im
 
-
-def env_fast() -> bool:
-    return os.environ.get("TINYGRAD_EDU_FAST", "0") not in ("", "0", "false", "False")

@@ -2,7 +2,9 @@
 padding/stride configurations, and multi-channel convolution as a block diagram with shapes."""
 from __future__ import annotations
 
-from common import DPI, plt, save
+from pathlib import Path
+
+from common import plt, save
 
 import tinygrad_edu as torch
 import tinygrad_edu.nn.functional as F
@@ -98,8 +100,8 @@ def conv_worked_gif(out, fast=False):
     fig = plt.figure(figsize=(12, 4.4))
     anim = FuncAnimation(fig, lambda n: _draw_step(fig, padded, result, *positions[n], show_all=False),
                          frames=len(positions), interval=900)
-    path = save_path = __import__("pathlib").Path(out) / "02_conv_worked.gif"
-    anim.save(save_path, writer=PillowWriter(fps=1.2), dpi=70)
+    path = Path(out) / "02_conv_worked.gif"
+    anim.save(path, writer=PillowWriter(fps=1.2), dpi=70)
     plt.close(fig)
     return [still, path]
 

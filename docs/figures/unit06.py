@@ -124,7 +124,8 @@ def training_curves(out, fast=False):
 
 
 RECEPTIVE = {"conv1 + ReLU": "each value sees 3×3 pixels", "pool1": "each value sees 4×4 pixels",
-             "conv2 + ReLU": "each value sees 8×8 pixels:\nthe whole digit", "pool2": "each value sees the whole digit"}
+             "conv2 + ReLU": "each value sees an 8×8 window:\nthe digit's size",
+             "pool2": "each value sees the whole digit"}
 
 
 def first_layer_filters(out, fast=False):

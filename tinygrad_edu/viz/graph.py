@@ -319,7 +319,7 @@ def to_dot(tensor, params=None, show_saved: bool = False, show_constants: bool =
     header = [
         "digraph computation_graph {",
         "  // made by tinygrad_edu.viz.to_dot: arrows follow the forward pass; backward walks them in reverse",
-        f"  // light blue: leaf requiring grad; grey: no grad; white: op (output shape); green: output"
+        "  // light blue: leaf requiring grad; grey: no grad; white: op (output shape); green: output"
         + ("; orange: saved for backward" if show_saved else "")
         + ("; data/grad: value and gradient" if show_data else ""),
         '  graph [rankdir=TB, fontname="Helvetica"];',

@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: install install-dev install-torch demo test test-gpu bench clean check mutate
+.PHONY: install install-dev install-torch demo test test-gpu bench clean check mutate figures
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,7 @@ mutate: install-torch
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# The pictures in docs/images/ (matplotlib, seeded); the computation graph also needs Graphviz's dot.
+figures: install
+	$(PY) docs/figures/make_all.py

@@ -185,6 +185,86 @@ def test_dot_output_is_valid_graphviz():
     dot_to_svg(to_dot([y1, y2, y1 + y2], show_saved=True))
 
 
+# ----------------------------------------------------------------------------- show_data
+def labels_by_first_line(text):
+    nodes, _ = parse_dot(text)
+    return {lab.split("\n")[0]: lab for lab, _ in nodes.values()}
+
+
+def test_show_data_values_and_gradients_match_hand_computation():
+    a, b, c, _ = expression()
+    e = a * b
+    d = e + c
+    f = d.tanh()
+    for t in (e, d, f):
+        t.retain_grad()
+    params = {"a": a, "b": b, "c": c}
+    # before backward: values, and no gradients yet
+    before = labels_by_first_line(to_dot(f, params=params, show_data=True))
+    assert before["a"] == "a\n()\ndata 2.0000\ngrad None"
+    assert before["MulBackward0"] == "MulBackward0\n()\ndata -6.0000\ngrad None"
+    f.backward()
+    # by hand: e = -6, d = 0.5, f = tanh(0.5); df/dd = 1 - f^2; an add copies it, a multiply swaps
+    fv = math.tanh(0.5)
+    dd = 1 - fv ** 2
+    want = {"a": (2.0, dd * -3.0), "b": (-3.0, dd * 2.0), "c": (6.5, dd),
+            "MulBackward0": (-6.0, dd), "AddBackward0": (0.5, dd), "TanhBackward0": (fv, 1.0)}
+    got = labels_by_first_line(to_dot(f, params=params, show_data=True))
+    for key, (value, grad) in want.items():
+        assert got[key].endswith(f"\ndata {value:.4f}\ngrad {grad:.4f}"), (key, got[key])
+    assert got["output"] == f"output\n()\ndata {fv:.4f}\ngrad 1.0000"
+    assert "data" not in to_dot(f, params=params)        # off by default
+    e.name = "e"
+    named = labels_by_first_line(to_dot(f, params=params, show_data=True))
+    assert named["MulBackward0"].startswith("MulBackward0\ne ()\ndata -6.0000")
+
+
+def test_show_data_summarises_large_tensors_and_says_what_is_not_kept():
+    torch.manual_seed(0)
+    w = torch.randn(3, 4, requires_grad=True)
+    v = torch.tensor([1.0, -2.0, 0.5], requires_grad=True)
+    h = w * 2                                   # not retained: nothing keeps its value
+    loss = h.sum() + (v * v).sum()
+    loss.backward()
+    got = labels_by_first_line(to_dot(loss, params={"w": w, "v": v}, show_data=True))
+    arr = w.detach().numpy().astype(np.float64)
+    mean, norm = arr.mean(), np.sqrt((arr ** 2).sum())
+    assert got["w"] == f"w\n(3, 4)\ndata mean {mean:.4f}, norm {norm:.4f}\ngrad mean 2.0000, norm {np.sqrt(12 * 4):.4f}"
+    assert got["v"] == "v\n(3,)\ndata [1.0000, -2.0000, 0.5000]\ngrad [2.0000, -4.0000, 1.0000]"
+    muls = [lab for lab, _ in parse_dot(to_dot(loss, show_data=True))[0].values() if lab.startswith("MulBackward0")]
+    assert any("retain_grad" in lab for lab in muls)
+    assert graph_mod._number(1.5e-7) == "1.500e-07" and graph_mod._number(3) == "3"
+
+
+def test_show_data_multi_output_op():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y1, y2 = TwoOut.apply(x)
+    y2.retain_grad()
+    (y1 * y2).sum().backward()
+    label = [lab for lab, _ in parse_dot(to_dot((y1 * y2).sum(), show_data=True))[0].values()
+             if lab.startswith("TwoOut")][0]
+    # y2 = 3x = [3, 6]; d sum(y1 * y2) / d y2 = y1 = 2x = [2, 4]; y1 was not kept
+    assert "output 0:\n(data, grad: call .retain_grad() to keep)" in label
+    assert "output 1:\ndata [3.0000, 6.0000]\ngrad [2.0000, 4.0000]" in label
+
+
+def test_draw_graph_show_data_without_graphviz(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(graph_mod.shutil, "which", lambda name: None)
+    a, b, c, f = expression()
+    f.backward()
+    out = draw_graph(f, str(tmp_path / "g.png"), params={"a": a}, show_data=True)
+    assert out == str(tmp_path / "g.dot")
+    assert "grad -2.3593" in Path(out).read_text()
+    assert capsys.readouterr().out.startswith("Graphviz 'dot' not found")
+
+
+@needs_dot
+def test_show_data_dot_is_valid_graphviz():
+    a, b, c, f = expression()
+    f.backward()
+    dot_to_svg(to_dot(f, params={"a": a, "b": b, "c": c}, show_data=True, show_saved=True))
+
+
 # ----------------------------------------------------------------------------- draw_graph
 @needs_dot
 def test_draw_graph_renders_svg_and_png(tmp_path):

@@ -24,7 +24,8 @@ when it is installed and otherwise leaves you the ``.dot`` text file.
 Colours in the drawings: light blue boxes are leaves that require grad (the tensors that get a
 ``.grad``), grey boxes are inputs that do not, white ovals are ops (labelled with the backward
 node's name and the op's output shape), the green box is the output, orange boxes (with
-``show_saved=True``) are what an op saved for its backward pass.
+``show_saved=True``) are what an op saved for its backward pass. With ``show_data=True`` every
+box also shows its value (``data``) and its gradient (``grad``), as micrograd's drawing does.
 """
 from __future__ import annotations
 
@@ -148,8 +149,56 @@ class _Names:
         return self.by_id.get(id(t)) or getattr(t, "name", None)
 
 
+SMALL_NUMEL = 6   # show_data writes tensors up to this many numbers in full, larger ones as a summary
+
+
+def _number(v) -> str:
+    """4 decimals, as micrograd's drawing writes them; scientific notation outside 0.001..99999."""
+    if not isinstance(v, float):
+        return str(v)
+    return f"{v:.4f}" if v == 0 or 1e-3 <= abs(v) < 1e5 else f"{v:.3e}"
+
+
+def _data_text(t: Optional[Tensor]) -> str:
+    """A tensor's numbers for a label: all of them when there are few, else shape, mean and norm."""
+    if t is None:
+        return "not kept"
+    t = t.detach()
+    if t.numel() <= SMALL_NUMEL:
+        values = t.tolist()
+        if not isinstance(values, list):
+            return _number(values)
+        flat = t.reshape(-1).tolist()
+        return "[" + ", ".join(_number(v) for v in flat) + "]"
+    f = t.double()
+    return f"mean {_number(f.mean().item())}, norm {_number((f * f).sum().sqrt().item())}"
+
+
+def _data_lines(t: Optional[Tensor], known: bool) -> str:
+    """``data ...`` and ``grad ...`` lines for a box; ``known`` says whether we hold the tensor."""
+    if not known:
+        return "\n(data, grad: call .retain_grad() to keep)"
+    grad = t.grad
+    return f"\ndata {_data_text(t)}\ngrad {'None' if grad is None else _data_text(grad)}"
+
+
+def _node_outputs(node: Node, known: List[Tensor]) -> Dict[int, Tensor]:
+    """The output tensors of ``node`` that we can reach: those that called ``retain_grad()`` (the
+    node keeps a weak reference to them) and those we were given (the roots, named tensors)."""
+    outs = {}
+    for nr, ref in node._retained.items():
+        t = ref()
+        if t is not None:
+            outs[nr] = t
+    for t in known:
+        if t.grad_fn is node:
+            outs.setdefault(t.output_nr, t)
+    return outs
+
+
 # ----------------------------------------------------------------------------- DOT
-def to_dot(tensor, params=None, show_saved: bool = False, show_constants: bool = True) -> str:
+def to_dot(tensor, params=None, show_saved: bool = False, show_constants: bool = True,
+           show_data: bool = False) -> str:
     """The computation graph of ``tensor`` (or of a list of tensors) as Graphviz DOT text.
 
     Arrows point the way data flows in the forward pass: from the leaves, through the ops, to the
@@ -162,9 +211,15 @@ def to_dot(tensor, params=None, show_saved: bool = False, show_constants: bool =
         show_saved: also draw what each op saved for backward (orange) and the values its forward
             stored on ``ctx`` (such as ``p=3``), or say that they were freed by a backward pass.
         show_constants: draw inputs that need no gradient (data, constants) as grey boxes.
+        show_data: also write each tensor's value (``data``) and, after a backward pass, its
+            gradient (``grad``; ``None`` before backward). Tensors of up to six numbers are written
+            in full, larger ones as mean and L2 norm. An op's box shows its output's numbers when
+            that output is known: a root, a tensor in ``params``, or one that called
+            ``retain_grad()`` before backward (otherwise nothing keeps it, and the box says so).
     """
     roots = _roots(tensor)
     names = _Names(params)
+    known = roots + [t for _, t in named_tensors(params)] if show_data else []
     ids: Dict[int, str] = {}
     keep: list = []          # keep every object we keyed by id() alive while we work
     counters: Dict[str, int] = {}
@@ -185,6 +240,8 @@ def to_dot(tensor, params=None, show_saved: bool = False, show_constants: bool =
             return ids[id(t)]
         nid = new_id("leaf", t)
         label = (names(t) or ("output" if is_output else "")) + "\n" + _shape(t.shape)
+        if show_data:
+            label += _data_lines(t, True)
         color = COLOR_OUTPUT if is_output else (COLOR_LEAF if t.requires_grad else COLOR_NO_GRAD)
         extra = ", penwidth=2" if is_output else ""
         lines.append(f"  {nid} [label={_quote(label.strip())}, shape=box, fillcolor={color}{extra}];")
@@ -201,6 +258,8 @@ def to_dot(tensor, params=None, show_saved: bool = False, show_constants: bool =
             stack.append(node)
         out_id = new_id("out")
         label = (names(root) or "output") + "\n" + _shape(root.shape)
+        if show_data:
+            label += _data_lines(root, True)
         lines.append(f"  {out_id} [label={_quote(label)}, shape=box, fillcolor={COLOR_OUTPUT}, penwidth=2];")
         edge_label = f" [label={_quote(f'output {root.output_nr}')}]" if len(node._out_meta) > 1 else ""
         edges.append(f"  {ids[id(node)]} -> {out_id}{edge_label};")
@@ -209,6 +268,15 @@ def to_dot(tensor, params=None, show_saved: bool = False, show_constants: bool =
         node = stack.pop()
         nid = ids[id(node)]
         label = node.name() + "\n" + _out_shapes(node)
+        if show_data:
+            outs = _node_outputs(node, known)
+            if len(node._out_meta) == 1:
+                if 0 in outs and names(outs[0]):
+                    label = node.name() + "\n" + names(outs[0]) + " " + _out_shapes(node)
+                label += _data_lines(outs.get(0), 0 in outs)
+            else:
+                for nr in range(len(node._out_meta)):
+                    label += f"\noutput {nr}:" + _data_lines(outs.get(nr), nr in outs)
         if show_saved:
             attrs = [f"{k}={_brief(v)}" for k, v in vars(node).items()
                      if k not in _NODE_ATTRS and not k.startswith("_")]
@@ -251,8 +319,9 @@ def to_dot(tensor, params=None, show_saved: bool = False, show_constants: bool =
     header = [
         "digraph computation_graph {",
         "  // made by tinygrad_edu.viz.to_dot: arrows follow the forward pass; backward walks them in reverse",
-        f"  // light blue: leaf requiring grad; grey: no grad; white: op (output shape); green: output"
-        + ("; orange: saved for backward" if show_saved else ""),
+        "  // light blue: leaf requiring grad; grey: no grad; white: op (output shape); green: output"
+        + ("; orange: saved for backward" if show_saved else "")
+        + ("; data/grad: value and gradient" if show_data else ""),
         '  graph [rankdir=TB, fontname="Helvetica"];',
         '  node [fontname="Helvetica", fontsize=11, style=filled];',
         '  edge [fontname="Helvetica", fontsize=9];',
@@ -264,13 +333,14 @@ _FORMATS = ("svg", "png", "pdf")
 
 
 def draw_graph(tensor, path: str = "graph", format: Optional[str] = None, params=None,  # noqa: A002
-               show_saved: bool = False, show_constants: bool = True) -> str:
+               show_saved: bool = False, show_constants: bool = True, show_data: bool = False) -> str:
     """Write the graph of ``tensor`` to ``path.dot`` and, when Graphviz is installed, render it.
 
     ``path`` may end in ``.svg``/``.png``/``.pdf`` (which then chooses the format) or ``.dot``;
     ``format`` is ``'svg'`` (the default), ``'png'`` or ``'pdf'``. Returns the path of the picture,
     or of the ``.dot`` file when Graphviz's ``dot`` program is not on ``PATH`` (a one-line hint is
     printed then; paste the ``.dot`` text into any online Graphviz viewer to see it).
+    ``show_data=True`` writes each box's value and gradient (see ``to_dot``).
     """
     base, ext = os.path.splitext(os.fspath(path))
     ext = ext.lower().lstrip(".")
@@ -281,7 +351,8 @@ def draw_graph(tensor, path: str = "graph", format: Optional[str] = None, params
     format = (format or "svg").lower()  # noqa: A001
     if format not in _FORMATS:
         raise ValueError(f"draw_graph(): format must be one of {', '.join(_FORMATS)}, but got {format!r}")
-    text = to_dot(tensor, params=params, show_saved=show_saved, show_constants=show_constants)
+    text = to_dot(tensor, params=params, show_saved=show_saved, show_constants=show_constants,
+                  show_data=show_data)
     folder = os.path.dirname(base)
     if folder:
         os.makedirs(folder, exist_ok=True)

@@ -1,4 +1,4 @@
-"""The lessons 05-07 and the demo: run each script's ``main()`` in fast mode, in a temporary folder,
+"""The lessons 05-07 and the demo: run each script top to bottom in fast mode, in a temporary folder,
 and check the numbers the lessons promise (the lecture's units 01-04 are in test_examples_units.py).
 
 Fast mode (``TINYGRAD_EDU_FAST=1``) shrinks the work so that each test takes seconds on two cores:
@@ -12,7 +12,7 @@ import math
 from pathlib import Path
 
 import pytest
-from doc_tools import load_example
+from doc_tools import run_example
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -36,7 +36,7 @@ def _assert_pictures(paths, folder: Path, names) -> None:
 
 # ------------------------------------------------------------------------------------ 05 AlexNet
 def test_05_alexnet(fast):
-    r = load_example("05_alexnet").main()
+    r = run_example("05_alexnet")
     assert r["fast"] and r["num_classes"] == 10
     # assignment 2: our AlexNet is the library's, parameter for parameter
     assert r["ours"] == r["library"] == 61_100_840
@@ -61,7 +61,7 @@ def test_05_alexnet(fast):
 
 # ------------------------------------------------------------------------------------ 06 digits
 def test_06_train_cnn_digits(fast):
-    r = load_example("06_train_cnn_digits").main(seed=0, progress=True)
+    r = run_example("06_train_cnn_digits")
     assert r["fast"] and r["epochs"] == 5
     assert r["test_accuracy"] >= 0.95, f"held-out accuracy {r['test_accuracy']:.3f} below 95 %"
     assert r["reloaded_accuracy"] == r["test_accuracy"]          # the state_dict round trip
@@ -76,7 +76,7 @@ def test_06_train_cnn_digits(fast):
 
 # ------------------------------------------------------------------------------------ 07 gradients
 def test_07_vanishing_gradients(fast):
-    r = load_example("07_vanishing_gradients").main()
+    r = run_example("07_vanishing_gradients")
     first, ratio = r["first_layer_norm"], r["ratio_first_last"]
     sig, relu = "sigmoid + Xavier", "relu + He"
     assert set(r["settings"]) == {sig, "sigmoid + He", "tanh + Xavier", "relu + Xavier", relu}
@@ -99,7 +99,7 @@ def test_07_vanishing_gradients(fast):
 def test_demo(fast, monkeypatch):
     out = fast / "pictures"
     monkeypatch.setenv("TINYGRAD_EDU_OUT", str(out))            # pictures go where the user says
-    r = load_example("demo").main()
+    r = run_example("demo")
     assert r["fast"]
     assert r["alexnet_params"] == 61_100_840
     assert r["test_accuracy"] >= 0.95

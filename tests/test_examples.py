@@ -107,3 +107,35 @@ def test_demo(fast, monkeypatch):
     _assert_pictures(r["pictures"], out, ["06_training_curves.png", "07_vanishing_gradients.png",
                                           "07_gradflow_sigmoid.png"])
     assert not list(fast.glob("*.png"))                          # nothing written beside them
+
+
+# ------------------------------------------------------------------------------------ 08 backprop
+def test_08_backprop_internals(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "pictures"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TINYGRAD_EDU_OUT", str(out))
+    r = run_example("08_backprop_internals")
+    # f = tanh(a * b + c) with a = 2, b = -3, c = 6.5: d = 0.5, and the chain rule by hand
+    dtanh = 1 - math.tanh(0.5) ** 2
+    assert r["f"] == pytest.approx(math.tanh(0.5), rel=1e-6)
+    for k, want in {"a": -3 * dtanh, "b": 2 * dtanh, "c": dtanh}.items():
+        assert math.isclose(r["hand_grads"][k], want, rel_tol=1e-12)
+        assert math.isclose(r["node_grads"][k], want, rel_tol=1e-6)
+        assert math.isclose(r["engine_grads"][k], want, rel_tol=1e-6)
+    assert r["max_abs_diff"] < 1e-5
+    assert Path(r["graph_file"]).exists() and Path(r["graph_file"]).parent == out.resolve()
+    printed = capsys.readouterr().out
+    assert "df/da = df/de * b = 0.7864 * -3.0 = -2.3593" in printed
+    assert "MulBackward0   rule: y = a * b;  da = dy * b, db = dy * a." in printed
+    # the custom Function, its checks, and second derivatives
+    assert r["gradcheck"] is True and r["gradgradcheck"] is True
+    assert r["wrong_backward_caught"] is True
+    assert r["cube_grad"] == pytest.approx([0.75, 4.32, 12.0])
+    assert r["cube_first"] == pytest.approx(6.75) and r["cube_second"] == pytest.approx(9.0)
+    assert r["tanh_second"] == pytest.approx(r["tanh_second_hand"], rel=1e-5)
+    assert r["tanh_second_hand"] == pytest.approx(-2 * math.tanh(0.5) * dtanh, rel=1e-12)
+    # hooks: six sigmoid layers, the gradient shrinks towards the input
+    norms = r["layer_norms"]
+    assert norms == sorted(norms) and norms[-1] / norms[0] > 100
+    assert r["hook_grad_d"] == pytest.approx(dtanh, rel=1e-6)
+    _assert_pictures([r["gradflow_picture"]], out, ["08_gradflow.png"])

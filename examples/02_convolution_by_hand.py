@@ -200,7 +200,7 @@ def picture(feature_map, pos=(2, 3)):
     i, j = pos
     axes[0].add_patch(Rectangle((j - 0.5, i - 0.5), 3, 3, fill=False, lw=3, ec="tab:orange"))
     axes[2].add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=3, ec="tab:orange"))
-    fig.suptitle(f"<kernel, orange window> = {feature_map[i][j]} at output (row {i}, col {j}), 0-based")
+    fig.suptitle(f"<kernel, orange window> = {feature_map[i][j]} at output (row {i}, col {j}), 0-based", y=1.04)
     return show(fig, "02_worked_example.png")
 
 

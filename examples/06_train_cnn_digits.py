@@ -52,7 +52,7 @@ cfg = SETTINGS["fast" if FAST else "full"]
 SEED = 0
 PROGRESS = tqdm is not None and not in_notebook()
 torch.manual_seed(SEED)        # the weights and every epoch's shuffling follow from this seed
-print(f"mode: {'fast' if FAST else 'full'} {cfg}, seed {SEED}")
+print(f"{'fast' if FAST else 'full'} mode: {cfg}, seed {SEED}")
 
 # %% [markdown]
 # ## 1. The data: 8x8 grayscale digits

@@ -19,7 +19,7 @@ from pathlib import Path
 
 EXAMPLES = Path(__file__).resolve().parent
 REPO_ROOT = EXAMPLES.parent
-NOTEBOOK_DPI = 72          # pictures stored inside notebooks stay small (a few tens of kB each)
+NOTEBOOK_DPI = 90          # pictures stored inside notebooks stay small (tens of kB each)
 
 try:
     import tinygrad_edu  # noqa: F401
@@ -62,11 +62,13 @@ def shown_path(path: Path) -> str:
 
 
 def display_file(path) -> None:
-    """Show a picture file (PNG or SVG) in a notebook; nothing when run as a script."""
-    if in_notebook():
+    """Show a picture file (PNG or SVG) in a notebook; nothing when run as a script (or for a
+    ``.dot`` text file, which is what ``draw_graph`` leaves when Graphviz is missing)."""
+    suffix = Path(path).suffix.lower()
+    if in_notebook() and suffix in (".svg", ".png"):
         from IPython.display import SVG, Image, display
 
-        display(SVG(filename=str(path)) if str(path).endswith(".svg") else Image(filename=str(path)))
+        display(SVG(filename=str(path)) if suffix == ".svg" else Image(filename=str(path)))
 
 
 def show(fig, name: str) -> Path:

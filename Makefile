@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: install install-dev install-torch demo test test-gpu bench clean check mutate figures
+.PHONY: install install-dev install-torch demo test test-gpu bench clean check mutate figures notebooks
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ install-torch: install
 
 demo: install
 	$(PY) examples/demo.py
+
+# Rebuild notebooks/*.ipynb from examples/NN_*.py (jupytext) and run them, outputs stored (nbclient).
+notebooks: install
+	$(PY) notebooks/build.py
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

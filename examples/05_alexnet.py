@@ -1,6 +1,8 @@
 # %% [markdown]
 # # AlexNet, layer by layer (the lecture's assignment 2)
 #
+# 과제 2: AlexNet 구현하기. (Assignment 2: implement AlexNet.)
+#
 # Assignment 2: *implement AlexNet and show a summary of the whole model structure, with short
 # comments explaining it.* AlexNet (Krizhevsky, Sutskever & Hinton, 2012) is the lecture's
 # recipe at full size: five conv layers (conv -> ReLU, sometimes -> max pool), then three fully
@@ -17,30 +19,27 @@
 #    torchvision's AlexNet (224x224 inputs) and the 2012 paper's two-GPU original (227x227);
 # 4. runs a forward pass on a batch of two images, and one training step (SGD, cross-entropy).
 #
-# Run it: `python examples/05_alexnet.py` (about 5 s on 2 CPU cores: 61 million parameters to
-# create and update). `TINYGRAD_EDU_FAST=1` gives the last layer 10 classes instead of 1000.
+# Run it: `python examples/05_alexnet.py` (or open `notebooks/05_alexnet.ipynb`); 61 million
+# parameters to create and update take a few seconds. `TINYGRAD_EDU_FAST=1` gives the last layer
+# 10 classes instead of 1000.
 # Tutorial: `docs/05_alexnet.md`.
 
 # %%
 import math
-import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import banner, ensure_importable  # noqa: E402
-
-ensure_importable()
+sys.path[:0] = ["examples", "../examples"]   # find _common.py from the repository root or from notebooks/
+from _common import banner, fast_mode  # noqa: E402
 
 import tinygrad_edu as torch  # noqa: E402
 import tinygrad_edu.nn as nn  # noqa: E402
 import tinygrad_edu.nn.functional as F  # noqa: E402
 
-
-def fast_mode() -> bool:
-    """``TINYGRAD_EDU_FAST=1`` (the tests): the forward pass and training step use 10 classes."""
-    return os.environ.get("TINYGRAD_EDU_FAST", "0") not in ("", "0", "false", "False")
-
+FAST = fast_mode()
+NUM_CLASSES = 10 if FAST else 1000          # fast mode: a 10-class head for the forward pass and the step
+print(f"tinygrad_edu {torch.__version__}; {'fast' if FAST else 'full'} mode: {NUM_CLASSES} classes")
+lesson_start = time.perf_counter()
 
 # %% [markdown]
 # ## 1. AlexNet from layers
@@ -100,35 +99,38 @@ class AlexNet(nn.Module):
         return self.classifier(x)      # N x num_classes
 
 
-def shape_walk(model) -> list:
-    """Push one 224x224 image through ``features`` layer by layer, and predict every output size
-    with the lecture's formula before looking at what the layer produced."""
-    banner("1. Following one image through AlexNet's features")
-    x = torch.randn(1, 3, 224, 224)
-    shapes = [tuple(x.shape)]
-    print(f"{'layer':<44} {'formula OW = (W + 2P - F) / S + 1':<36} output")
-    print(f"{'input':<44} {'':<36} {tuple(x.shape)}")
-    with torch.no_grad():
-        for layer in model.features:
-            w = x.shape[-1]
-            x = layer(x)
-            if isinstance(layer, (nn.Conv2d, nn.MaxPool2d)):
-                k, s, p = (v[0] if isinstance(v, tuple) else v
-                           for v in (layer.kernel_size, layer.stride, layer.padding))
-                predicted = F.conv_output_size(w, k, stride=s, padding=p)
-                formula = f"({w} + 2*{p} - {k}) / {s} + 1 = {predicted}"
-                assert predicted == x.shape[-1], (layer, predicted, x.shape)
-                if isinstance(layer, nn.Conv2d):
-                    name = f"Conv2d({layer.in_channels} -> {layer.out_channels}, {k}x{k}, stride {s}, pad {p})"
-                else:
-                    name = f"MaxPool2d({k}x{k}, stride {s})"
-            else:
-                formula, name = "(same shape)", repr(layer)
-            print(f"{name:<44} {formula:<36} {tuple(x.shape)}")
-            shapes.append(tuple(x.shape))
-    print(f"flatten: 256 x 6 x 6 = {256 * 6 * 6} numbers per image go into the classifier")
-    return shapes
+torch.manual_seed(0)
+model = AlexNet()
+print(model)
 
+# %% [markdown]
+# Now push one 224x224 image through `features` layer by layer, and predict every output size
+# with the lecture's formula before looking at what the layer produced.
+
+# %%
+banner("1. Following one image through AlexNet's features")
+x = torch.randn(1, 3, 224, 224)
+shapes = [tuple(x.shape)]
+print(f"{'layer':<44} {'formula OW = (W + 2P - F) / S + 1':<36} output")
+print(f"{'input':<44} {'':<36} {tuple(x.shape)}")
+with torch.no_grad():
+    for layer in model.features:
+        w = x.shape[-1]
+        x = layer(x)
+        if isinstance(layer, (nn.Conv2d, nn.MaxPool2d)):
+            k, s, p = (v[0] if isinstance(v, tuple) else v for v in (layer.kernel_size, layer.stride, layer.padding))
+            predicted = F.conv_output_size(w, k, stride=s, padding=p)
+            formula = f"({w} + 2*{p} - {k}) / {s} + 1 = {predicted}"
+            assert predicted == x.shape[-1], (layer, predicted, x.shape)
+            if isinstance(layer, nn.Conv2d):
+                name = f"Conv2d({layer.in_channels} -> {layer.out_channels}, {k}x{k}, stride {s}, pad {p})"
+            else:
+                name = f"MaxPool2d({k}x{k}, stride {s})"
+        else:
+            formula, name = "(same shape)", repr(layer)
+        print(f"{name:<44} {formula:<36} {tuple(x.shape)}")
+        shapes.append(tuple(x.shape))
+print(f"flatten: 256 x 6 x 6 = {256 * 6 * 6} numbers per image go into the classifier")
 
 # %% [markdown]
 # ## 2. Is it the same network as `tinygrad_edu.models.alexnet()`?
@@ -137,34 +139,48 @@ def shape_walk(model) -> list:
 # library model's weights into ours with `load_state_dict`, the same outputs for the same input.
 
 # %%
-def compare_with_library(model) -> dict:
-    banner("2. Our AlexNet against tinygrad_edu.models.alexnet()")
-    library = torch.models.alexnet()
-    ours_n = sum(p.numel() for p in model.parameters())
-    lib_n = sum(p.numel() for p in library.parameters())
-    print(f"parameters: ours {ours_n:,}, library {lib_n:,}")
-    ours_sd, lib_sd = model.state_dict(), library.state_dict()
-    same_keys = list(ours_sd) == list(lib_sd)
-    same_shapes = same_keys and all(tuple(ours_sd[k].shape) == tuple(lib_sd[k].shape) for k in ours_sd)
-    print(f"state_dict: {len(ours_sd)} tensors, same names: {same_keys}, same shapes: {same_shapes}")
-    model.load_state_dict(lib_sd)
-    model.eval()
-    library.eval()
-    x = torch.randn(1, 3, 224, 224)
-    with torch.no_grad():
-        diff = (model(x) - library(x)).abs().max().item()
-    print(f"after load_state_dict, largest output difference: {diff:.2e}")
-    assert ours_n == lib_n == 61_100_840 and same_shapes and diff < 1e-5
-    return {"ours": ours_n, "library": lib_n, "same_state_dict": same_shapes, "output_diff": diff}
-
+banner("2. Our AlexNet against tinygrad_edu.models.alexnet()")
+library = torch.models.alexnet()
+ours_n = sum(p.numel() for p in model.parameters())
+lib_n = sum(p.numel() for p in library.parameters())
+print(f"parameters: ours {ours_n:,}, library {lib_n:,}")
+ours_sd, lib_sd = model.state_dict(), library.state_dict()
+same_keys = list(ours_sd) == list(lib_sd)
+same_shapes = same_keys and all(tuple(ours_sd[k].shape) == tuple(lib_sd[k].shape) for k in ours_sd)
+print(f"state_dict: {len(ours_sd)} tensors, same names: {same_keys}, same shapes: {same_shapes}")
+model.load_state_dict(lib_sd)
+model.eval()
+library.eval()
+x = torch.randn(1, 3, 224, 224)
+with torch.no_grad():
+    output_diff = (model(x) - library(x)).abs().max().item()
+print(f"after load_state_dict, largest output difference: {output_diff:.2e}")
+assert ours_n == lib_n == 61_100_840 and same_shapes and output_diff < 1e-5
+del library
 
 # %% [markdown]
 # ## 3. Assignment 1 and 2: count the parameters, print the summary
 #
 # `count_parameters` fills the lecture's formula `((kh x kw x in_ch) + 1) x out_ch` in for every
-# layer (a Linear layer is `(in + 1) x out`). `summary` runs one image through the model with hooks
-# on every layer and prints each output shape and parameter count, like `torchinfo.summary`.
-#
+# layer (a Linear layer is `(in + 1) x out`).
+
+# %%
+banner("3a. Assignment 1: the parameters, layer by layer (torchvision's AlexNet)")
+counted = torch.count_parameters(model)
+conv_params = sum(r.count for r in counted.rows if r.class_name == "Conv2d")
+fc_params = sum(r.count for r in counted.rows if r.class_name == "Linear")
+print(f"conv layers: {conv_params:,} ({conv_params / counted.total:.1%}), fully connected: {fc_params:,} "
+      f"({fc_params / counted.total:.1%})")
+
+# %% [markdown]
+# `summary` runs one image through the model with hooks on every layer and prints each output
+# shape and parameter count, like `torchinfo.summary`.
+
+# %%
+banner("3b. Assignment 2: summary of torchvision's AlexNet at 224x224")
+stats_tv = torch.summary(model, input_size=(1, 3, 224, 224))
+
+# %% [markdown]
 # The 2012 paper's network differs: 96-256-384-384-256 filters, local response normalisation
 # after the first two blocks, no adaptive pool (so it needs 227x227 inputs:
 # (227 - 11) / 4 + 1 = 55), and `groups=2` in conv2, conv4 and conv5, because each half of the
@@ -172,54 +188,36 @@ def compare_with_library(model) -> dict:
 # the weights of those layers.
 
 # %%
-def counts_and_summaries(model) -> dict:
-    banner("3a. Assignment 1: the parameters, layer by layer (torchvision's AlexNet)")
-    counted = torch.count_parameters(model)
-    conv = sum(r.count for r in counted.rows if r.class_name == "Conv2d")
-    fc = sum(r.count for r in counted.rows if r.class_name == "Linear")
-    print(f"conv layers: {conv:,} ({conv / counted.total:.1%}), fully connected: {fc:,} "
-          f"({fc / counted.total:.1%})")
-
-    banner("3b. Assignment 2: summary of torchvision's AlexNet at 224x224")
-    stats_tv = torch.summary(model, input_size=(1, 3, 224, 224))
-
-    banner("3c. The 2012 paper's AlexNet (two GPUs, groups=2) at 227x227")
-    original = torch.models.alexnet("original")
-    stats_orig = torch.summary(original, input_size=(1, 3, 227, 227), depth=2)
-    print(f"torchvision's layout has {stats_tv.total_params - stats_orig.total_params:+,} parameters "
-          f"compared with the paper's; the paper's network on one GPU (models.alexnet('single-tower')) "
-          f"would have 62,378,344.")
-    return {"count_total": counted.total, "conv_params": conv, "fc_params": fc,
-            "summary_224_params": stats_tv.total_params, "summary_224_mult_adds": stats_tv.total_mult_adds,
-            "summary_224_out": stats_tv.rows[0].output_shape,
-            "summary_227_params": stats_orig.total_params, "summary_227_out": stats_orig.rows[0].output_shape}
-
+banner("3c. The 2012 paper's AlexNet (two GPUs, groups=2) at 227x227")
+original = torch.models.alexnet("original")
+stats_orig = torch.summary(original, input_size=(1, 3, 227, 227), depth=2)
+print(f"torchvision's layout has {stats_tv.total_params - stats_orig.total_params:+,} parameters "
+      f"compared with the paper's; the paper's network on one GPU (models.alexnet('single-tower')) "
+      f"would have 62,378,344.")
+del original
 
 # %% [markdown]
 # ## 4. A forward pass on two images
 #
 # The output is one raw score (logit) per class for each image. `softmax` turns each row into
 # probabilities (positive, summing to 1). An untrained network gives every class about the same
-# probability, 1 / num_classes.
+# probability, 1 / num_classes. (In fast mode the last layer is replaced by a fresh 10-class one.)
 
 # %%
-def forward_pass(model, num_classes: int):
-    banner(f"4. Forward pass: a batch of 2 images, {num_classes} classes")
-    model.eval()                         # dropout off: a deterministic forward pass
-    x = torch.randn(2, 3, 224, 224)
-    start = time.perf_counter()
-    with torch.no_grad():
-        logits = model(x)
-    seconds = time.perf_counter() - start
-    probs = F.softmax(logits, dim=1)
-    sums = probs.sum(dim=1).tolist()
-    print(f"input {tuple(x.shape)} -> logits {tuple(logits.shape)}  ({seconds:.2f} s)")
-    print(f"softmax row sums: {[round(s, 6) for s in sums]}")
-    top_p, top_i = probs.max(dim=1)
-    print(f"most likely class per image: {top_i.tolist()} with probability "
-          f"{[round(p, 4) for p in top_p.tolist()]} (uniform would be {1 / num_classes:.4f})")
-    return {"logits_shape": tuple(logits.shape), "softmax_sums": sums}
-
+banner(f"4. Forward pass: a batch of 2 images, {NUM_CLASSES} classes")
+if NUM_CLASSES != 1000:
+    model.classifier[6] = nn.Linear(4096, NUM_CLASSES)
+model.eval()                         # dropout off: a deterministic forward pass
+x = torch.randn(2, 3, 224, 224)
+with torch.no_grad():
+    logits = model(x)
+probs = F.softmax(logits, dim=1)
+softmax_sums = probs.sum(dim=1).tolist()
+print(f"input {tuple(x.shape)} -> logits {tuple(logits.shape)}")
+print(f"softmax row sums: {[round(s, 6) for s in softmax_sums]}")
+top_p, top_i = probs.max(dim=1)
+print(f"most likely class per image: {top_i.tolist()} with probability "
+      f"{[round(p, 4) for p in top_p.tolist()]} (uniform would be {1 / NUM_CLASSES:.4f})")
 
 # %% [markdown]
 # ## 5. One training step
@@ -230,58 +228,45 @@ def forward_pass(model, num_classes: int):
 # every one of the 61 million parameters a little downhill, and the loss drops.
 
 # %%
-def training_step(model, num_classes: int, lr: float = 0.01) -> dict:
-    banner("5. One training step: SGD on cross-entropy, random labels")
-    x = torch.randn(2, 3, 224, 224)
-    y = torch.randint(0, num_classes, (2,))
-    loss_fn = nn.CrossEntropyLoss()
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+banner("5. One training step: SGD on cross-entropy, random labels")
+x = torch.randn(2, 3, 224, 224)
+y = torch.randint(0, NUM_CLASSES, (2,))
+loss_fn = nn.CrossEntropyLoss()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 
-    model.eval()
-    with torch.no_grad():
-        before = loss_fn(model(x), y).item()
-    print(f"labels {y.tolist()}; loss before: {before:.4f}  (ln {num_classes} = {math.log(num_classes):.4f}: "
-          "an untrained net guesses)")
+model.eval()
+with torch.no_grad():
+    loss_before = loss_fn(model(x), y).item()
+print(f"labels {y.tolist()}; loss before: {loss_before:.4f}  (ln {NUM_CLASSES} = {math.log(NUM_CLASSES):.4f}: "
+      "an untrained net guesses)")
 
-    model.train()                        # dropout on while training
-    start = time.perf_counter()
-    loss = loss_fn(model(x), y)
-    optimizer.zero_grad()
-    loss.backward()
-    grad_conv1 = model.features[0].weight.grad.norm().item()
-    grad_fc1 = model.classifier[1].weight.grad.norm().item()
-    optimizer.step()
-    seconds = time.perf_counter() - start
+model.train()                        # dropout on while training
+loss = loss_fn(model(x), y)
+optimizer.zero_grad()
+loss.backward()
+grad_conv1 = model.features[0].weight.grad.norm().item()
+grad_fc1 = model.classifier[1].weight.grad.norm().item()
+optimizer.step()
 
-    model.eval()
-    with torch.no_grad():
-        after = loss_fn(model(x), y).item()
-    print(f"gradient norms: conv1 weight {grad_conv1:.3e}, first Linear weight {grad_fc1:.3e}")
-    print(f"loss after one step: {after:.4f}  ({after - before:+.4f}; forward + backward + step took "
-          f"{seconds:.1f} s)")
-    return {"loss_before": before, "loss_after": after, "step_seconds": seconds,
-            "grad_conv1": grad_conv1, "grad_fc1": grad_fc1}
+model.eval()
+with torch.no_grad():
+    loss_after = loss_fn(model(x), y).item()
+print(f"gradient norms: conv1 weight {grad_conv1:.3e}, first Linear weight {grad_fc1:.3e}")
+print(f"loss after one step: {loss_after:.4f}  ({loss_after - loss_before:+.4f})")
 
+# %% [markdown]
+# ## Summary
 
 # %%
-def main(fast=None) -> dict:
-    fast = fast_mode() if fast is None else fast
-    num_classes = 10 if fast else 1000
-    torch.manual_seed(0)
-    start = time.perf_counter()
-    model = AlexNet()
-    shapes = shape_walk(model)
-    compared = compare_with_library(model)
-    counted = counts_and_summaries(model)
-    if num_classes != 1000:      # fast mode: a fresh 10-class head (the rest stays as it is)
-        model.classifier[6] = nn.Linear(4096, num_classes)
-    forward = forward_pass(model, num_classes)
-    step = training_step(model, num_classes)
-    seconds = time.perf_counter() - start
-    print(f"\ndone in {seconds:.1f} s")
-    return {"fast": fast, "num_classes": num_classes, "shapes": shapes, **compared, **counted, **forward,
-            **step, "seconds": seconds}
-
-
-if __name__ == "__main__":
-    main()
+results = {
+    "fast": FAST, "num_classes": NUM_CLASSES, "shapes": shapes,
+    "ours": ours_n, "library": lib_n, "same_state_dict": same_shapes, "output_diff": output_diff,
+    "count_total": counted.total, "conv_params": conv_params, "fc_params": fc_params,
+    "summary_224_params": stats_tv.total_params, "summary_224_mult_adds": stats_tv.total_mult_adds,
+    "summary_224_out": stats_tv.rows[0].output_shape,
+    "summary_227_params": stats_orig.total_params, "summary_227_out": stats_orig.rows[0].output_shape,
+    "logits_shape": tuple(logits.shape), "softmax_sums": softmax_sums,
+    "loss_before": loss_before, "loss_after": loss_after, "grad_conv1": grad_conv1, "grad_fc1": grad_fc1,
+}
+print(f"AlexNet: {results['ours']:,} parameters; loss {loss_before:.4f} -> {loss_after:.4f} after one step "
+      f"(the lesson took {time.perf_counter() - lesson_start:.1f} s)")

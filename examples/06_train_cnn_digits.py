@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Training a CNN on real handwritten digits
 #
+# 손글씨 숫자로 CNN을 학습시켜 봅시다. (Let's train a CNN on handwritten digits.)
+#
 # Units 02-03 built the pieces: convolution, ReLU, max pooling, a fully connected layer. Here
 # they learn. We train the lecture's recipe, **(conv -> ReLU -> pool) x 2 -> fully connected**,
 # on 1,797 real handwritten digits (scikit-learn's 8x8 scans, shipped with scikit-learn, so no
@@ -14,21 +16,18 @@
 #         loss.backward()                 # backward: d loss / d every parameter
 #         optimizer.step()                # move each parameter a little downhill
 #
-# Run it: `python examples/06_train_cnn_digits.py` (about 5 s on 2 CPU cores; with
-# `TINYGRAD_EDU_FAST=1` a smaller network and fewer epochs, about 2 s). It writes
+# Run it: `python examples/06_train_cnn_digits.py` (or open `notebooks/06_train_cnn_digits.ipynb`);
+# `TINYGRAD_EDU_FAST=1` trains a smaller network for fewer epochs. It writes
 # `06_training_curves.png` to the current directory or `$TINYGRAD_EDU_OUT`.
 # Tutorial: `docs/06_training.md` (a complete PyTorch-shaped training script).
 
 # %%
 import io
-import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import banner, ensure_importable, pyplot, save_figure  # noqa: E402
-
-ensure_importable()
+sys.path[:0] = ["examples", "../examples"]   # find _common.py from the repository root or from notebooks/
+from _common import banner, fast_mode, in_notebook, pyplot, show  # noqa: E402
 
 import tinygrad_edu as torch  # noqa: E402
 import tinygrad_edu.nn as nn  # noqa: E402
@@ -36,25 +35,24 @@ import tinygrad_edu.nn.functional as F  # noqa: E402
 from tinygrad_edu.utils.data import DataLoader  # noqa: E402
 from tinygrad_edu.utils.datasets import Digits  # noqa: E402
 
-try:  # a progress bar if tqdm is installed, plain prints if not
+try:  # a progress bar in a terminal if tqdm is installed (a notebook prints one line per epoch)
     from tqdm import tqdm
 except ImportError:  # pragma: no cover - depends on the machine
     tqdm = None
 
-
-def fast_mode() -> bool:
-    """``TINYGRAD_EDU_FAST=1`` (the tests) trains a smaller network for fewer epochs."""
-    return os.environ.get("TINYGRAD_EDU_FAST", "0") not in ("", "0", "false", "False")
-
-
 # Held-out accuracy measured with seed 0 (seeds 0-4 in brackets):
-#   full: 32 and 64 filters, 12 epochs  ->  98.6 %  [98.1 - 99.2 %], about 3 s of training on 2 CPU cores
-#   fast: 16 and 32 filters,  5 epochs  ->  97.8 %  [96.1 - 98.1 %], about 1 s
+#   full: 32 and 64 filters, 12 epochs  ->  98.6 %  [98.1 - 99.2 %]
+#   fast: 16 and 32 filters,  5 epochs  ->  97.8 %  [96.1 - 98.1 %]
 SETTINGS = {
     "full": dict(channels=(32, 64), epochs=12, lr=0.005, batch_size=32),
     "fast": dict(channels=(16, 32), epochs=5, lr=0.01, batch_size=32),
 }
-
+FAST = fast_mode()
+cfg = SETTINGS["fast" if FAST else "full"]
+SEED = 0
+PROGRESS = tqdm is not None and not in_notebook()
+torch.manual_seed(SEED)        # the weights and every epoch's shuffling follow from this seed
+print(f"{'fast' if FAST else 'full'} mode: {cfg}, seed {SEED}")
 
 # %% [markdown]
 # ## 1. The data: 8x8 grayscale digits
@@ -62,28 +60,30 @@ SETTINGS = {
 # `Digits(train=True)` holds 1,438 images, `Digits(train=False)` the other 359 (every fifth
 # image of scikit-learn's file: a fixed split, so every run tests on the same digits). Each
 # sample is `(image, label)`: a float32 tensor `1 x 8 x 8` (one channel, C x H x W as unit 01
-# explained) with values in [0, 1], and an int 0-9. The `DataLoader` turns the dataset into
-# shuffled mini-batches `N x 1 x 8 x 8`, a new order every epoch.
+# explained) with values in [0, 1], and an int 0-9.
 
 # %%
-def load_data(batch_size: int):
-    banner("1. The data: scikit-learn's real 8x8 handwritten digits")
-    train_set, test_set = Digits(train=True), Digits(train=False)
-    image, label = train_set[0]
-    print(f"train: {len(train_set)} images, test: {len(test_set)} images (never used for training)")
-    print(f"one sample: image {tuple(image.shape)} {image.dtype}, values in "
-          f"[{image.min().item():.1f}, {image.max().item():.1f}], label {label}")
-    counts = [0] * 10
-    for y in train_set.targets.tolist():
-        counts[y] += 1
-    print(f"training images per digit 0-9: {counts}  (balanced classes: chance is 10 %)")
-    train_loader = DataLoader(train_set, batch_size=batch_size, shuffle=True)
-    test_loader = DataLoader(test_set, batch_size=256, shuffle=False)
-    x, y = next(iter(train_loader))
-    print(f"one mini-batch: x {tuple(x.shape)}, y {tuple(y.shape)} {y.dtype}; "
-          f"{len(train_loader)} batches per epoch")
-    return train_set, test_set, train_loader, test_loader
+banner("1. The data: scikit-learn's real 8x8 handwritten digits")
+train_set, test_set = Digits(train=True), Digits(train=False)
+image, label = train_set[0]
+print(f"train: {len(train_set)} images, test: {len(test_set)} images (never used for training)")
+print(f"one sample: image {tuple(image.shape)} {image.dtype}, values in "
+      f"[{image.min().item():.1f}, {image.max().item():.1f}], label {label}")
+counts = [0] * 10
+for t in train_set.targets.tolist():
+    counts[t] += 1
+print(f"training images per digit 0-9: {counts}  (balanced classes: chance is 10 %)")
 
+# %% [markdown]
+# The `DataLoader` turns the dataset into shuffled mini-batches `N x 1 x 8 x 8`, a new order every
+# epoch.
+
+# %%
+train_loader = DataLoader(train_set, batch_size=cfg["batch_size"], shuffle=True)
+test_loader = DataLoader(test_set, batch_size=256, shuffle=False)
+x, y = next(iter(train_loader))
+print(f"one mini-batch: x {tuple(x.shape)}, y {tuple(y.shape)} {y.dtype}; "
+      f"{len(train_loader)} batches per epoch")
 
 # %% [markdown]
 # ## 2. The model: (conv -> ReLU -> pool) x 2 -> fully connected
@@ -108,62 +108,27 @@ class DigitCNN(nn.Module):
         return self.fc(x)                      # -> N x 10 (logits; cross_entropy applies softmax)
 
 
-def build_model(channels):
-    banner("2. The model")
-    model = DigitCNN(*channels)
-    print(model)
-    total = torch.count_parameters(model, verbose=False)
-    for row in total.rows:
-        print(f"  {row.name:<6} {row.class_name:<7} {row.formula}")
-    print(f"  total: {total.total:,} parameters (AlexNet has 61,100,840)")
-    return model, total.total
-
+banner("2. The model")
+model = DigitCNN(*cfg["channels"])
+print(model)
+counted = torch.count_parameters(model, verbose=False)
+for row in counted.rows:
+    print(f"  {row.name:<6} {row.class_name:<7} {row.formula}")
+num_parameters = counted.total
+print(f"  total: {num_parameters:,} parameters (AlexNet has 61,100,840)")
 
 # %% [markdown]
 # ## 3. Training and evaluation
 #
-# `model.train()` / `model.eval()` switch layers such as dropout and batch norm between their
-# two behaviours (this small model has none, but the habit matters). Evaluation runs under
-# `torch.no_grad()`: no graph is recorded, so it is faster and uses less memory.
-#
-# `cross_entropy(logits, y)` is `-log softmax(logits)[y]`, averaged over the batch: small when
-# the model gives the right digit a high probability. At the start it is about
-# `ln 10 = 2.30` (ten equally likely answers). Adam adapts each parameter's step size, and the
-# cosine schedule lowers the learning rate smoothly to 0 over the epochs.
+# `model.eval()` switches layers such as dropout and batch norm to their test behaviour (this
+# small model has none, but the habit matters). Evaluation runs under `torch.no_grad()`: no graph
+# is recorded, so it is faster and uses less memory. Before training, the random weights guess.
 
 # %%
-def train_one_epoch(model, loader, loss_fn, optimizer, epoch: int, epochs: int, progress: bool):
-    model.train()
-    device = next(model.parameters()).device   # CPU, or the GPU with TINYGRAD_EDU_DEVICE=cuda
-    total_loss, correct, seen = 0.0, 0, 0
-    batches = loader
-    bar = None
-    if progress and tqdm is not None:
-        bar = batches = tqdm(loader, desc=f"epoch {epoch + 1:2d}/{epochs}", leave=False, ncols=90,
-                             mininterval=0.5, file=sys.stdout)
-    for x, y in batches:
-        x, y = x.to(device), y.to(device)
-        logits = model(x)
-        loss = loss_fn(logits, y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        n = y.shape[0]
-        total_loss += loss.item() * n
-        correct += (logits.argmax(1) == y).sum().item()
-        seen += n
-        if bar is not None:
-            bar.set_postfix(loss=f"{total_loss / seen:.3f}", acc=f"{correct / seen:.3f}")
-    if bar is not None:
-        bar.close()
-    return total_loss / seen, correct / seen
-
-
 def evaluate(model, loader, loss_fn):
     model.eval()
-    device = next(model.parameters()).device
-    total_loss, correct, seen = 0.0, 0, 0
-    predictions = []
+    device = next(model.parameters()).device   # CPU, or the GPU with TINYGRAD_EDU_DEVICE=cuda
+    total_loss, correct, seen, predictions = 0.0, 0, 0, []
     with torch.no_grad():
         for x, y in loader:
             x, y = x.to(device), y.to(device)
@@ -176,30 +141,61 @@ def evaluate(model, loader, loss_fn):
     return total_loss / seen, correct / seen, predictions
 
 
-def train(model, train_loader, test_loader, epochs: int, lr: float, progress: bool = True) -> dict:
-    banner(f"3. Training for {epochs} epochs (Adam, lr {lr}, cosine schedule)")
-    loss_fn = nn.CrossEntropyLoss()
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
-    history = {"train_loss": [], "train_acc": [], "test_loss": [], "test_acc": [], "lr": []}
-    _, acc0, _ = evaluate(model, test_loader, loss_fn)
-    print(f"before training: test accuracy {acc0:.1%} (random weights: near chance, 10 %)")
-    if progress and tqdm is None:
-        print("(install tqdm for a progress bar: pip install tqdm)")
-    start = time.perf_counter()
-    for epoch in range(epochs):
-        lr_now = optimizer.param_groups[0]["lr"]
-        train_loss, train_acc = train_one_epoch(model, train_loader, loss_fn, optimizer, epoch, epochs, progress)
-        scheduler.step()
-        test_loss, test_acc, predictions = evaluate(model, test_loader, loss_fn)
-        for key, value in zip(history, (train_loss, train_acc, test_loss, test_acc, lr_now)):
-            history[key].append(value)
-        print(f"epoch {epoch + 1:2d}/{epochs}  lr {lr_now:.5f}  train loss {train_loss:.4f} acc {train_acc:6.1%}"
-              f"  |  test loss {test_loss:.4f} acc {test_acc:6.1%}   ({time.perf_counter() - start:.1f} s)")
-    history["seconds"] = time.perf_counter() - start
-    history["predictions"] = predictions
-    return history
+loss_fn = nn.CrossEntropyLoss()
+_, acc0, _ = evaluate(model, test_loader, loss_fn)
+print(f"before training: test accuracy {acc0:.1%} (random weights: near chance, 10 %)")
 
+# %% [markdown]
+# One epoch is the four-line loop over every mini-batch. `cross_entropy(logits, y)` is
+# `-log softmax(logits)[y]`, averaged over the batch: small when the model gives the right digit a
+# high probability; at the start about `ln 10 = 2.30`.
+
+# %%
+def train_one_epoch(model, loader, loss_fn, optimizer, desc: str = ""):
+    model.train()
+    device = next(model.parameters()).device
+    total_loss, correct, seen = 0.0, 0, 0
+    batches = tqdm(loader, desc=desc, leave=False, ncols=90, mininterval=0.5, file=sys.stdout) if PROGRESS else loader
+    for x, y in batches:
+        x, y = x.to(device), y.to(device)
+        logits = model(x)
+        loss = loss_fn(logits, y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        total_loss += loss.item() * y.shape[0]
+        correct += (logits.argmax(1) == y).sum().item()
+        seen += y.shape[0]
+        if PROGRESS:
+            batches.set_postfix(loss=f"{total_loss / seen:.3f}", acc=f"{correct / seen:.3f}")
+    return total_loss / seen, correct / seen
+
+
+print(f"the first batch's loss with random weights: {loss_fn(model(x), y).item():.3f} (ln 10 = 2.303)")
+
+# %% [markdown]
+# Adam adapts each parameter's step size, and the cosine schedule lowers the learning rate
+# smoothly to 0 over the epochs. After each epoch we measure the held-out digits.
+
+# %%
+banner(f"3. Training for {cfg['epochs']} epochs (Adam, lr {cfg['lr']}, cosine schedule)")
+epochs = cfg["epochs"]
+optimizer = torch.optim.Adam(model.parameters(), lr=cfg["lr"])
+scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
+history = {"train_loss": [], "train_acc": [], "test_loss": [], "test_acc": [], "lr": []}
+start = time.perf_counter()
+for epoch in range(epochs):
+    lr_now = optimizer.param_groups[0]["lr"]
+    train_loss, train_acc = train_one_epoch(model, train_loader, loss_fn, optimizer, f"epoch {epoch + 1:2d}/{epochs}")
+    scheduler.step()
+    test_loss, test_acc, predictions = evaluate(model, test_loader, loss_fn)
+    for key, value in zip(history, (train_loss, train_acc, test_loss, test_acc, lr_now)):
+        history[key].append(value)
+    print(f"epoch {epoch + 1:2d}/{epochs}  lr {lr_now:.5f}  train loss {train_loss:.4f} acc {train_acc:6.1%}"
+          f"  |  test loss {test_loss:.4f} acc {test_acc:6.1%}")
+train_seconds = time.perf_counter() - start
+test_accuracy = history["test_acc"][-1]
+print(f"held-out accuracy {test_accuracy:.1%} on {len(test_set)} test digits after {epochs} epochs")
 
 # %% [markdown]
 # ## 4. Curves
@@ -211,30 +207,28 @@ def train(model, train_loader, test_loader, epochs: int, lr: float, progress: bo
 # was still learning, whereas the test numbers are measured at its end.
 
 # %%
-def plot_curves(history: dict, name: str = "06_training_curves.png"):
-    banner("4. Loss and accuracy curves")
-    plt = pyplot()
-    epochs = list(range(1, len(history["train_loss"]) + 1))
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
-    ax1.plot(epochs, history["train_loss"], "o-", label="train")
-    ax1.plot(epochs, history["test_loss"], "s-", label="test (held out)")
-    ax1.set_yscale("log")
-    ax1.set_xlabel("epoch")
-    ax1.set_ylabel("cross-entropy loss (log scale)")
-    ax1.set_title("loss")
-    ax1.legend()
-    ax1.grid(True, alpha=0.3)
-    ax2.plot(epochs, [100 * a for a in history["train_acc"]], "o-", label="train")
-    ax2.plot(epochs, [100 * a for a in history["test_acc"]], "s-", label="test (held out)")
-    ax2.axhline(95, color="gray", linestyle=":", label="95 %")
-    ax2.set_xlabel("epoch")
-    ax2.set_ylabel("accuracy (%)")
-    ax2.set_title("accuracy")
-    ax2.legend(loc="lower right")
-    ax2.grid(True, alpha=0.3)
-    fig.suptitle("a small CNN on scikit-learn's 8x8 handwritten digits")
-    return str(save_figure(fig, name))
-
+banner("4. Loss and accuracy curves")
+plt = pyplot()
+ep = list(range(1, epochs + 1))
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+ax1.plot(ep, history["train_loss"], "o-", label="train")
+ax1.plot(ep, history["test_loss"], "s-", label="test (held out)")
+ax1.set_yscale("log")
+ax1.set_xlabel("epoch")
+ax1.set_ylabel("cross-entropy loss (log scale)")
+ax1.set_title("loss")
+ax1.legend()
+ax1.grid(True, alpha=0.3)
+ax2.plot(ep, [100 * a for a in history["train_acc"]], "o-", label="train")
+ax2.plot(ep, [100 * a for a in history["test_acc"]], "s-", label="test (held out)")
+ax2.axhline(95, color="gray", linestyle=":", label="95 %")
+ax2.set_xlabel("epoch")
+ax2.set_ylabel("accuracy (%)")
+ax2.set_title("accuracy")
+ax2.legend(loc="lower right")
+ax2.grid(True, alpha=0.3)
+fig.suptitle("a small CNN on scikit-learn's 8x8 handwritten digits")
+pictures = [str(show(fig, "06_training_curves.png"))]
 
 # %% [markdown]
 # ## 5. Which digits does it confuse?
@@ -243,20 +237,17 @@ def plot_curves(history: dict, name: str = "06_training_curves.png"):
 # diagonal is right; anything off it is a mistake worth looking at.
 
 # %%
-def confusion(test_set, predictions) -> list:
-    banner("5. Confusion matrix on the test digits (rows: true digit, columns: prediction)")
-    matrix = [[0] * 10 for _ in range(10)]
-    for truth, pred in zip(test_set.targets.tolist(), predictions):
-        matrix[truth][pred] += 1
-    print("      " + "".join(f"{j:>4}" for j in range(10)))
-    for i, row in enumerate(matrix):
-        print(f"  {i}:  " + "".join(f"{v:>4}" if v else "   ." for v in row))
-    mistakes = sorted(((matrix[i][j], i, j) for i in range(10) for j in range(10) if i != j and matrix[i][j]),
-                      reverse=True)
-    if mistakes:
-        print("most frequent mistakes: " + ", ".join(f"{i} read as {j} ({n}x)" for n, i, j in mistakes[:3]))
-    return matrix
-
+banner("5. Confusion matrix on the test digits (rows: true digit, columns: prediction)")
+confusion = [[0] * 10 for _ in range(10)]
+for truth, pred in zip(test_set.targets.tolist(), predictions):
+    confusion[truth][pred] += 1
+print("      " + "".join(f"{j:>4}" for j in range(10)))
+for i, row in enumerate(confusion):
+    print(f"  {i}:  " + "".join(f"{v:>4}" if v else "   ." for v in row))
+mistakes = sorted(((confusion[i][j], i, j) for i in range(10) for j in range(10) if i != j and confusion[i][j]),
+                  reverse=True)
+if mistakes:
+    print("most frequent mistakes: " + ", ".join(f"{i} read as {j} ({n}x)" for n, i, j in mistakes[:3]))
 
 # %% [markdown]
 # ## 6. Save and load the trained weights
@@ -266,55 +257,34 @@ def confusion(test_set, predictions) -> list:
 # model. The checkpoint is a plain `.npz` archive: loading one never runs code.
 
 # %%
-def save_and_reload(model, channels, test_loader) -> float:
-    banner("6. state_dict: save, load into a fresh model, check")
-    buffer = io.BytesIO()
-    torch.save(model.state_dict(), buffer)
-    print(f"state_dict: {len(model.state_dict())} tensors ({', '.join(model.state_dict())}), "
-          f"{buffer.tell():,} bytes")
-    buffer.seek(0)
-    fresh = DigitCNN(*channels)
-    fresh.load_state_dict(torch.load(buffer))
-    _, acc, _ = evaluate(fresh, test_loader, nn.CrossEntropyLoss())
-    print(f"the reloaded model's test accuracy: {acc:.1%}")
-    return acc
+banner("6. state_dict: save, load into a fresh model, check")
+buffer = io.BytesIO()
+torch.save(model.state_dict(), buffer)
+print(f"state_dict: {len(model.state_dict())} tensors ({', '.join(model.state_dict())}), "
+      f"{buffer.tell():,} bytes")
+buffer.seek(0)
+fresh = DigitCNN(*cfg["channels"])
+fresh.load_state_dict(torch.load(buffer))
+_, reloaded_accuracy, _ = evaluate(fresh, test_loader, loss_fn)
+print(f"the reloaded model's test accuracy: {reloaded_accuracy:.1%}")
 
+# %% [markdown]
+# ## Summary
 
 # %%
-def main(fast=None, seed: int = 0, progress: bool = True) -> dict:
-    fast = fast_mode() if fast is None else fast
-    cfg = SETTINGS["fast" if fast else "full"]
-    print(f"mode: {'fast' if fast else 'full'} ({cfg})")
-    torch.manual_seed(seed)        # the weights and every epoch's shuffling follow from this seed
-    train_set, test_set, train_loader, test_loader = load_data(cfg["batch_size"])
-    model, n_params = build_model(cfg["channels"])
-    history = train(model, train_loader, test_loader, cfg["epochs"], cfg["lr"], progress)
-    try:
-        pictures = [plot_curves(history)]
-    except ImportError as err:     # matplotlib is optional: the numbers above are the lesson
-        pictures = []
-        print(f"(no picture: {err}; pip install matplotlib)")
-    matrix = confusion(test_set, history["predictions"])
-    reloaded_acc = save_and_reload(model, cfg["channels"], test_loader)
-    test_acc = history["test_acc"][-1]
-    print(f"\nheld-out accuracy {test_acc:.1%} on {len(test_set)} test digits after {cfg['epochs']} epochs "
-          f"({history['seconds']:.1f} s of training)")
-    return {
-        "fast": fast,
-        "test_accuracy": test_acc,
-        "reloaded_accuracy": reloaded_acc,
-        "train_loss": history["train_loss"],
-        "train_accuracy": history["train_acc"],
-        "test_loss": history["test_loss"],
-        "test_accuracies": history["test_acc"],
-        "lrs": history["lr"],
-        "epochs": cfg["epochs"],
-        "num_parameters": n_params,
-        "confusion": matrix,
-        "train_seconds": history["seconds"],
-        "pictures": pictures,
-    }
-
-
-if __name__ == "__main__":
-    main()
+results = {
+    "fast": FAST,
+    "test_accuracy": test_accuracy,
+    "reloaded_accuracy": reloaded_accuracy,
+    "train_loss": history["train_loss"],
+    "train_accuracy": history["train_acc"],
+    "test_loss": history["test_loss"],
+    "test_accuracies": history["test_acc"],
+    "lrs": history["lr"],
+    "epochs": epochs,
+    "num_parameters": num_parameters,
+    "confusion": confusion,
+    "train_seconds": train_seconds,
+    "pictures": pictures,
+}
+print(f"a {num_parameters:,}-parameter CNN, {epochs} epochs: {test_accuracy:.1%} of the held-out digits right")

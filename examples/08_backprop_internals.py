@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Backprop internals: what `loss.backward()` really does
 #
+# 역전파의 속을 들여다봅시다. (Let's look inside backpropagation.)
+#
 # We build a tiny expression with three numbers, look at the graph the framework recorded,
 # run the backward pass **by hand**, then node by node through the real graph, and check both
 # against the engine. Then we write our own differentiable op (`autograd.Function`), verify it
@@ -9,20 +11,17 @@
 #
 #     f = tanh(a * b + c)      with a = 2, b = -3, c = 6.5
 #
-# Run it: `python examples/08_backprop_internals.py`. It takes about a second, needs no
-# network, and writes `08_graph.dot` (and `08_graph.svg` when Graphviz is installed) plus
+# Run it: `python examples/08_backprop_internals.py` (or open `notebooks/08_backprop_internals.ipynb`).
+# It needs no network, and writes `08_graph.dot` (and `08_graph.svg` when Graphviz is installed) plus
 # `08_gradflow.png` (when matplotlib is installed) to the current directory, or to
 # `$TINYGRAD_EDU_OUT`. Tutorial: `docs/backprop.md`.
 
 # %%
 import math
-import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import banner, ensure_importable, out_dir  # noqa: E402
-
-ensure_importable()
+sys.path[:0] = ["examples", "../examples"]   # find _common.py from the repository root or from notebooks/
+from _common import banner, display_file, out_dir, show, shown_path  # noqa: E402
 
 import tinygrad_edu as torch  # noqa: E402
 from tinygrad_edu import autograd  # noqa: E402
@@ -30,7 +29,7 @@ from tinygrad_edu.autograd import Function, Node  # noqa: E402
 from tinygrad_edu.viz import GradientFlow, draw_graph, print_graph  # noqa: E402
 
 A, B, C = 2.0, -3.0, 6.5
-
+print(f"a = {A}, b = {B}, c = {C}")
 
 # %% [markdown]
 # ## 1. The forward pass records a graph
@@ -38,6 +37,7 @@ A, B, C = 2.0, -3.0, 6.5
 # Every op on a tensor that requires grad does two things: it computes its value, and it
 # leaves a **node** behind (the output's `grad_fn`) that remembers its inputs and whatever it
 # will need for the derivative. Intermediate names: `e = a*b`, `d = e + c`, `f = tanh(d)`.
+# `build()` makes the expression afresh (we need it again later).
 
 # %%
 def build(a_val: float = A, b_val: float = B, c_val: float = C):
@@ -52,18 +52,14 @@ def build(a_val: float = A, b_val: float = B, c_val: float = C):
     return a, b, c, e, d, f
 
 
-def forward_pass():
-    banner("1. Forward: f = tanh(a * b + c)")
-    a, b, c, e, d, f = build()
-    print(f"a = {a.item()}, b = {b.item()}, c = {c.item()}")
-    print(f"e = a * b   = {e.item():.4f}     e.grad_fn = {e.grad_fn.name()}")
-    print(f"d = e + c   = {d.item():.4f}      d.grad_fn = {d.grad_fn.name()}")
-    print(f"f = tanh(d) = {f.item():.4f}   f.grad_fn = {f.grad_fn.name()}")
-    print(f"a is a leaf: a.is_leaf = {a.is_leaf}, a.grad_fn = {a.grad_fn}")
-    print("f.grad_fn.next_functions (the edges back to the inputs):")
-    print(f"  {f.grad_fn.next_functions}")
-    return a, b, c, e, d, f
-
+banner("1. Forward: f = tanh(a * b + c)")
+a, b, c, e, d, f = build()
+print(f"e = a * b   = {e.item():.4f}     e.grad_fn = {e.grad_fn.name()}")
+print(f"d = e + c   = {d.item():.4f}      d.grad_fn = {d.grad_fn.name()}")
+print(f"f = tanh(d) = {f.item():.4f}   f.grad_fn = {f.grad_fn.name()}")
+print(f"a is a leaf: a.is_leaf = {a.is_leaf}, a.grad_fn = {a.grad_fn}")
+print("f.grad_fn.next_functions (the edges back to the inputs):")
+print(f"  {f.grad_fn.next_functions}")
 
 # %% [markdown]
 # ## 2. Looking at the graph
@@ -74,13 +70,11 @@ def forward_pass():
 # node, with their output shape), the green box is the output.
 
 # %%
-def show_graph(f):
-    banner("2. The recorded graph")
-    print_graph(f)
-    path = draw_graph(f, str(out_dir() / "08_graph"))
-    print(f"graph written to {path}")
-    return path
-
+banner("2. The recorded graph")
+print_graph(f)
+graph_file = draw_graph(f, str(out_dir() / "08_graph"))
+print(f"graph written to {shown_path(graph_file)}")
+display_file(graph_file)
 
 # %% [markdown]
 # ## 3. Backward by hand: the chain rule, one node at a time
@@ -91,36 +85,33 @@ def show_graph(f):
 # * `f = tanh(d)`: df/dd = 1 - tanh(d)^2 = 1 - f^2
 # * `d = e + c`: dd/de = 1 and dd/dc = 1 (an add copies the gradient to both inputs)
 # * `e = a * b`: de/da = b and de/db = a (a multiply swaps its inputs)
+#
+# With plain Python floats:
 
 # %%
-def backward_by_hand(a_val: float = A, b_val: float = B, c_val: float = C) -> dict:
-    banner("3. Backward by hand, with plain Python floats")
-    e = a_val * b_val
-    d = e + c_val
-    f = math.tanh(d)
-    df_df = 1.0
-    print(f"start:          df/df = {df_df}")
-    df_dd = df_df * (1 - f * f)
-    print(f"f = tanh(d):    df/dd = df/df * (1 - f^2) = 1 * (1 - {f:.4f}^2) = {df_dd:.4f}")
-    df_de = df_dd * 1.0
-    df_dc = df_dd * 1.0
-    print(f"d = e + c:      df/de = df/dd * 1 = {df_de:.4f}")
-    print(f"                df/dc = df/dd * 1 = {df_dc:.4f}")
-    df_da = df_de * b_val
-    df_db = df_de * a_val
-    print(f"e = a * b:      df/da = df/de * b = {df_de:.4f} * {b_val} = {df_da:.4f}")
-    print(f"                df/db = df/de * a = {df_de:.4f} * {a_val} = {df_db:.4f}")
-    return {"a": df_da, "b": df_db, "c": df_dc, "d": df_dd, "e": df_de}
-
+banner("3. Backward by hand, with plain Python floats")
+e_val = A * B
+d_val = e_val + C
+f_val = math.tanh(d_val)
+df_df = 1.0
+print(f"start:          df/df = {df_df}")
+df_dd = df_df * (1 - f_val * f_val)
+print(f"f = tanh(d):    df/dd = df/df * (1 - f^2) = 1 * (1 - {f_val:.4f}^2) = {df_dd:.4f}")
+df_de = df_dd * 1.0
+df_dc = df_dd * 1.0
+print(f"d = e + c:      df/de = df/dd * 1 = {df_de:.4f}")
+print(f"                df/dc = df/dd * 1 = {df_dc:.4f}")
+df_da = df_de * B
+df_db = df_de * A
+print(f"e = a * b:      df/da = df/de * b = {df_de:.4f} * {B} = {df_da:.4f}")
+print(f"                df/db = df/de * a = {df_de:.4f} * {A} = {df_db:.4f}")
+hand = {"a": df_da, "b": df_db, "c": df_dc, "d": df_dd, "e": df_de}
 
 # %% [markdown]
 # ## 4. The same walk through the real graph: a 20-line engine
 #
 # Now let the graph do it. Sort the nodes so that each comes after every node that uses its
-# output (a topological order), start with gradient 1 at the output, and call each node's
-# `backward` with the gradient that has arrived. Each op's docstring states its local rule.
-# This is what `autograd/engine.py` does, minus hooks, buffers for many outputs, freeing and
-# broadcasting.
+# output (a topological order):
 
 # %%
 def topological_order(root: Node) -> list:
@@ -139,31 +130,35 @@ def topological_order(root: Node) -> list:
     return order[::-1]  # post-order reversed: users before what they use
 
 
-def backward_node_by_node(f) -> dict:
-    banner("4. Backward node by node through the recorded graph")
-    grads = {f.grad_fn: torch.ones_like(f)}  # gradient arriving at each node's output
-    leaf_grads = {}
-    with torch.no_grad():  # the engine also runs backward with grad mode off (no create_graph)
-        for node in topological_order(f.grad_fn):
-            g_out = grads.pop(node)
-            rule = (node.fn.__doc__ or "").strip().splitlines()[0]
-            g_in = node.fn.backward(node, g_out)
-            g_in = g_in if isinstance(g_in, tuple) else (g_in,)
-            print(f"{node.name():<14} rule: {rule}")
-            print(f"{'':<14} gets {g_out.item():+.4f} from above, sends "
-                  + ", ".join(f"{g.item():+.4f}" for g in g_in if g is not None))
-            for edge, g in zip(node.next_functions, g_in):
-                if edge is None or g is None:
-                    continue
-                target = edge[0]
-                if isinstance(target, Node):  # an op: add into its buffer
-                    grads[target] = g if target not in grads else grads[target] + g
-                else:                          # a leaf: accumulate, as .grad will
-                    name = target.name
-                    leaf_grads[name] = g.item() + leaf_grads.get(name, 0.0)
-                    print(f"{'':<14} -> leaf {name}: gradient {leaf_grads[name]:+.4f}")
-    return leaf_grads
+print("topological order:", [node.name() for node in topological_order(f.grad_fn)])
 
+# %% [markdown]
+# Then start with gradient 1 at the output, and call each node's `backward` with the gradient
+# that has arrived. Each op's docstring states its local rule. This is what
+# `autograd/engine.py` does, minus hooks, buffers for many outputs, freeing and broadcasting.
+
+# %%
+banner("4. Backward node by node through the recorded graph")
+grads = {f.grad_fn: torch.ones_like(f)}  # gradient arriving at each node's output
+walk = {}                                # the gradient each leaf receives
+with torch.no_grad():  # the engine also runs backward with grad mode off (no create_graph)
+    for node in topological_order(f.grad_fn):
+        g_out = grads.pop(node)
+        rule = (node.fn.__doc__ or "").strip().splitlines()[0]
+        g_in = node.fn.backward(node, g_out)
+        g_in = g_in if isinstance(g_in, tuple) else (g_in,)
+        print(f"{node.name():<14} rule: {rule}")
+        print(f"{'':<14} gets {g_out.item():+.4f} from above, sends "
+              + ", ".join(f"{g.item():+.4f}" for g in g_in if g is not None))
+        for edge, g in zip(node.next_functions, g_in):
+            if edge is None or g is None:
+                continue
+            target = edge[0]
+            if isinstance(target, Node):  # an op: add into its buffer
+                grads[target] = g if target not in grads else grads[target] + g
+            else:                          # a leaf: accumulate, as .grad will
+                walk[target.name] = g.item() + walk.get(target.name, 0.0)
+                print(f"{'':<14} -> leaf {target.name}: gradient {walk[target.name]:+.4f}")
 
 # %% [markdown]
 # ## 5. The engine agrees
@@ -172,20 +167,16 @@ def backward_node_by_node(f) -> dict:
 # leaf's `.grad`. The engine computes in float32, so we compare to about 1e-6.
 
 # %%
-def engine_backward(hand: dict, walk: dict) -> dict:
-    banner("5. The engine: f.backward()")
-    a, b, c, _, _, f = build()
-    f.backward()
-    engine = {"a": a.grad.item(), "b": b.grad.item(), "c": c.grad.item()}
-    print(f"{'':>4} {'by hand':>10} {'node walk':>10} {'engine':>10}")
-    worst = 0.0
-    for k in "abc":
-        print(f"d{k}: {hand[k]:>10.4f} {walk[k]:>10.4f} {engine[k]:>10.4f}")
-        worst = max(worst, abs(hand[k] - engine[k]), abs(walk[k] - engine[k]))
-    print(f"largest difference: {worst:.2e}")
-    assert worst < 1e-5, "the hand-computed gradients should match the engine's"
-    return {"grads": engine, "max_abs_diff": worst}
-
+banner("5. The engine: f.backward()")
+a, b, c, _, _, f = build()
+f.backward()
+engine = {"a": a.grad.item(), "b": b.grad.item(), "c": c.grad.item()}
+print(f"{'':>4} {'by hand':>10} {'node walk':>10} {'engine':>10}")
+for k in "abc":
+    print(f"d{k}: {hand[k]:>10.4f} {walk[k]:>10.4f} {engine[k]:>10.4f}")
+max_abs_diff = max(max(abs(hand[k] - engine[k]), abs(walk[k] - engine[k])) for k in "abc")
+print(f"largest difference: {max_abs_diff:.2e}")
+assert max_abs_diff < 1e-5, "the hand-computed gradients should match the engine's"
 
 # %% [markdown]
 # ## 6. Your own op: `autograd.Function`
@@ -195,7 +186,7 @@ def engine_backward(hand: dict, walk: dict) -> dict:
 # output and returns one gradient per input, **written with tensor ops**. Because backward is
 # made of tensor ops, the engine can differentiate it again: that is double backward.
 #
-# y = x^3,  dy/dx = 3 x^2,  d2y/dx2 = 6 x.
+# y = x^3,  dy/dx = 3 x^2,  d2y/dx2 = 6 x. `CubeWrong` has a bug on purpose.
 
 # %%
 class Cube(Function):
@@ -226,120 +217,116 @@ class CubeWrong(Function):
         return grad_output * 3 * x       # wrong: should be 3 * x * x
 
 
-def custom_function() -> dict:
-    banner("6. A custom autograd.Function, checked numerically")
-    x = torch.tensor([0.5, -1.2, 2.0], dtype=torch.float64, requires_grad=True)
-    y = Cube.apply(x)
-    print(f"x = {x.tolist()}  ->  Cube.apply(x) = {[round(v, 4) for v in y.tolist()]}")
-    print_graph(y.sum())
-    y.sum().backward()
-    print(f"x.grad = {[round(v, 4) for v in x.grad.tolist()]}  (3 x^2 = "
-          f"{[round(3 * v * v, 4) for v in x.tolist()]})")
-    # gradcheck compares backward with (f(x + eps) - f(x - eps)) / (2 eps), in float64
-    ok1 = autograd.gradcheck(Cube.apply, (x,))
-    ok2 = autograd.gradgradcheck(Cube.apply, (x,))
-    caught = not autograd.gradcheck(CubeWrong.apply, (x,), raise_exception=False)
-    print(f"gradcheck(Cube)          = {ok1}")
-    print(f"gradgradcheck(Cube)      = {ok2}   (the backward itself is differentiable and right)")
-    print(f"gradcheck(CubeWrong) caught the bug: {caught}")
-    return {"gradcheck": ok1, "gradgradcheck": ok2, "wrong_backward_caught": caught,
-            "cube_grad": x.grad.tolist()}
+banner("6. A custom autograd.Function, checked numerically")
+x = torch.tensor([0.5, -1.2, 2.0], dtype=torch.float64, requires_grad=True)
+y = Cube.apply(x)
+print(f"x = {x.tolist()}  ->  Cube.apply(x) = {[round(v, 4) for v in y.tolist()]}")
+print_graph(y.sum())
+y.sum().backward()
+cube_grad = x.grad.tolist()
+print(f"x.grad = {[round(v, 4) for v in cube_grad]}  (3 x^2 = {[round(3 * v * v, 4) for v in x.tolist()]})")
 
+# %% [markdown]
+# `gradcheck` compares backward with the finite difference (f(x + eps) - f(x - eps)) / (2 eps),
+# in float64; `gradgradcheck` does the same for the backward itself.
+
+# %%
+gradcheck_ok = autograd.gradcheck(Cube.apply, (x,))
+gradgradcheck_ok = autograd.gradgradcheck(Cube.apply, (x,))
+wrong_backward_caught = not autograd.gradcheck(CubeWrong.apply, (x,), raise_exception=False)
+print(f"gradcheck(Cube)          = {gradcheck_ok}")
+print(f"gradgradcheck(Cube)      = {gradgradcheck_ok}   (the backward itself is differentiable and right)")
+print(f"gradcheck(CubeWrong) caught the bug: {wrong_backward_caught}")
 
 # %% [markdown]
 # ## 7. Second derivatives with `create_graph=True`
 #
 # With `create_graph=True` the engine records the backward pass as a new graph, so the
 # gradient is itself a tensor with a `grad_fn`, which we can differentiate again. For the cube
-# at x = 1.5: dy/dx = 3 * 1.5^2 = 6.75 and d2y/dx2 = 6 * 1.5 = 9. For our first expression:
-# df/dc = 1 - tanh(d)^2, so d2f/dc2 = -2 tanh(d) (1 - tanh(d)^2).
+# at x = 1.5: dy/dx = 3 * 1.5^2 = 6.75 and d2y/dx2 = 6 * 1.5 = 9.
 
 # %%
-def second_order() -> dict:
-    banner("7. Second derivatives (create_graph=True)")
-    x = torch.tensor(1.5, dtype=torch.float64, requires_grad=True)
-    y = Cube.apply(x)
-    dy_dx, = autograd.grad(y, x, create_graph=True)
-    print(f"x = 1.5:  dy/dx = {dy_dx.item():.4f}   (3 x^2 = {3 * 1.5 ** 2})")
-    print("dy/dx has its own graph, built from Cube's backward (grad_output * 3 * x * x):")
-    print_graph(dy_dx, params={"x": x})
-    d2y_dx2, = autograd.grad(dy_dx, x)
-    print(f"d2y/dx2 = {d2y_dx2.item():.4f}   (6 x = {6 * 1.5})")
+banner("7. Second derivatives (create_graph=True)")
+x = torch.tensor(1.5, dtype=torch.float64, requires_grad=True)
+y = Cube.apply(x)
+dy_dx, = autograd.grad(y, x, create_graph=True)
+print(f"x = 1.5:  dy/dx = {dy_dx.item():.4f}   (3 x^2 = {3 * 1.5 ** 2})")
+print("dy/dx has its own graph, built from Cube's backward (grad_output * 3 * x * x):")
+print_graph(dy_dx, params={"x": x})
+d2y_dx2, = autograd.grad(dy_dx, x)
+print(f"d2y/dx2 = {d2y_dx2.item():.4f}   (6 x = {6 * 1.5})")
 
-    a, b, c, _, d, f = build()
-    df_dc, = autograd.grad(f, c, create_graph=True)
-    d2f_dc2, = autograd.grad(df_dc, c)
-    t = math.tanh(A * B + C)
-    by_hand = -2 * t * (1 - t * t)
-    print(f"f = tanh(a*b + c):  df/dc = {df_dc.item():.4f},  d2f/dc2 = {d2f_dc2.item():.4f}  "
-          f"(by hand -2 f (1 - f^2) = {by_hand:.4f})")
-    return {"cube_first": dy_dx.item(), "cube_second": d2y_dx2.item(),
-            "tanh_second": d2f_dc2.item(), "tanh_second_hand": by_hand}
+# %% [markdown]
+# For our first expression: df/dc = 1 - tanh(d)^2, so d2f/dc2 = -2 tanh(d) (1 - tanh(d)^2).
 
+# %%
+a, b, c, _, d, f = build()
+df_dc_t, = autograd.grad(f, c, create_graph=True)
+d2f_dc2, = autograd.grad(df_dc_t, c)
+t = math.tanh(A * B + C)
+tanh_second_hand = -2 * t * (1 - t * t)
+print(f"f = tanh(a*b + c):  df/dc = {df_dc_t.item():.4f},  d2f/dc2 = {d2f_dc2.item():.4f}  "
+      f"(by hand -2 f (1 - f^2) = {tanh_second_hand:.4f})")
 
 # %% [markdown]
 # ## 8. Watching gradients flow: hooks
 #
-# `tensor.register_hook(fn)` calls `fn(grad)` when the gradient of that tensor is computed.
+# `tensor.register_hook(fn)` calls `fn(grad)` when the gradient of that tensor is computed:
+
+# %%
+banner("8. Hooks: gradients shrinking through sigmoid layers")
+a, b, c, e, d, f = build()
+seen = []
+d.register_hook(lambda g: seen.append(g.item()))  # runs during backward
+f.backward()
+print(f"hook on d saw gradient {seen[0]:.4f} (= df/dd from section 3)")
+
+# %% [markdown]
 # `GradientFlow` uses such hooks on every parameter to record gradient sizes per layer. Here
 # six sigmoid layers: each multiplies the gradient by sigmoid' (at most 0.25) and a weight
 # matrix on its way back, so the first layer gets a far smaller gradient than the last.
 
 # %%
-def gradient_flow(layers: int = 6, width: int = 16) -> dict:
-    banner("8. Hooks: gradients shrinking through sigmoid layers")
-    a, b, c, e, d, f = build()
-    seen = []
-    d.register_hook(lambda g: seen.append(g.item()))  # runs during backward
-    f.backward()
-    print(f"hook on d saw gradient {seen[0]:.4f} (= df/dd from section 3)")
-
-    torch.manual_seed(0)
-    weights = {f"layer{i}.weight": (torch.randn(width, width) * (1.0 / math.sqrt(width))).requires_grad_()
-               for i in range(layers)}
-    flow = GradientFlow(weights)
-    h = torch.randn(8, width)
-    for w in weights.values():
-        h = (h @ w).sigmoid()
-    loss = (h * h).mean()
-    loss.backward()
-    print(flow.summary())
-    norms = [flow.records[-1]["params"][n]["norm"] for n in weights]
-    print(f"last layer / first layer gradient norm: {norms[-1] / norms[0]:.0f}x")
-    picture = None
-    try:
-        picture = str(out_dir() / "08_gradflow.png")
-        flow.plot(picture, title="gradient norm per layer: six sigmoid layers")
-        print(f"picture written to {picture}")
-    except ImportError as err:
-        picture = None
-        print(f"(no picture: {err})")
-    flow.remove()
-    return {"hook_grad_d": seen[0], "layer_norms": norms, "gradflow_picture": picture}
-
+torch.manual_seed(0)
+width = 16
+weights = {f"layer{i}.weight": (torch.randn(width, width) * (1.0 / math.sqrt(width))).requires_grad_()
+           for i in range(6)}
+flow = GradientFlow(weights)
+h = torch.randn(8, width)
+for w in weights.values():
+    h = (h @ w).sigmoid()
+loss = (h * h).mean()
+loss.backward()
+print(flow.summary())
+layer_norms = [flow.records[-1]["params"][n]["norm"] for n in weights]
+print(f"last layer / first layer gradient norm: {layer_norms[-1] / layer_norms[0]:.0f}x")
 
 # %%
-def main() -> dict:
-    a, b, c, e, d, f = forward_pass()
-    graph_path = show_graph(f)
-    hand = backward_by_hand()
-    walk = backward_node_by_node(f)
-    engine = engine_backward(hand, walk)
-    custom = custom_function()
-    second = second_order()
-    flow = gradient_flow()
-    return {
-        "f": f.item(),
-        "hand_grads": {k: hand[k] for k in "abc"},
-        "node_grads": walk,
-        "engine_grads": engine["grads"],
-        "max_abs_diff": engine["max_abs_diff"],
-        "graph_file": graph_path,
-        **custom,
-        **second,
-        **flow,
-    }
+gradflow_picture = show(flow.plot(title="gradient norm per layer: six sigmoid layers"), "08_gradflow.png")
+flow.remove()
 
+# %% [markdown]
+# ## Summary
 
-if __name__ == "__main__":
-    main()
+# %%
+results = {
+    "f": f.item(),
+    "hand_grads": {k: hand[k] for k in "abc"},
+    "node_grads": walk,
+    "engine_grads": engine,
+    "max_abs_diff": max_abs_diff,
+    "graph_file": graph_file,
+    "gradcheck": gradcheck_ok,
+    "gradgradcheck": gradgradcheck_ok,
+    "wrong_backward_caught": wrong_backward_caught,
+    "cube_grad": cube_grad,
+    "cube_first": dy_dx.item(),
+    "cube_second": d2y_dx2.item(),
+    "tanh_second": d2f_dc2.item(),
+    "tanh_second_hand": tanh_second_hand,
+    "hook_grad_d": seen[0],
+    "layer_norms": layer_norms,
+    "gradflow_picture": str(gradflow_picture),
+}
+print(f"f = {results['f']:.4f}; gradients a, b, c = {[round(v, 4) for v in engine.values()]}; "
+      f"by hand and by the engine agree to {max_abs_diff:.1e}")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import ast
 import importlib
-import importlib.util
 import re
+import runpy
+import sys
 from pathlib import Path
 
 import pytest
@@ -133,10 +134,9 @@ def run_blocks(blocks, label: str) -> dict:
     return namespace
 
 
-def load_example(name: str):
-    """Import ``examples/<name>.py`` as a fresh module (its ``main()`` not yet run)."""
-    path = EXAMPLES / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"tinygrad_edu_test_example_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def run_example(name: str) -> dict:
+    """Run ``examples/<name>.py`` from top to bottom, as ``python`` would, and return the ``results``
+    dict its last cell builds."""
+    if str(EXAMPLES) not in sys.path:
+        sys.path.insert(0, str(EXAMPLES))        # where `python examples/<name>.py` finds _common.py
+    return runpy.run_path(str(EXAMPLES / f"{name}.py"), run_name="__lesson__")["results"]

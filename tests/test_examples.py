@@ -1,4 +1,4 @@
-"""The lessons 05-07 and the demo: run each script's ``main()`` in fast mode, in a temporary folder,
+"""The lessons 05-07 and the demo: run each script top to bottom in fast mode, in a temporary folder,
 and check the numbers the lessons promise (the lecture's units 01-04 are in test_examples_units.py).
 
 Fast mode (``TINYGRAD_EDU_FAST=1``) shrinks the work so that each test takes seconds on two cores:
@@ -12,7 +12,7 @@ import math
 from pathlib import Path
 
 import pytest
-from doc_tools import load_example
+from doc_tools import run_example
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -36,7 +36,7 @@ def _assert_pictures(paths, folder: Path, names) -> None:
 
 # ------------------------------------------------------------------------------------ 05 AlexNet
 def test_05_alexnet(fast):
-    r = load_example("05_alexnet").main()
+    r = run_example("05_alexnet")
     assert r["fast"] and r["num_classes"] == 10
     # assignment 2: our AlexNet is the library's, parameter for parameter
     assert r["ours"] == r["library"] == 61_100_840
@@ -61,7 +61,7 @@ def test_05_alexnet(fast):
 
 # ------------------------------------------------------------------------------------ 06 digits
 def test_06_train_cnn_digits(fast):
-    r = load_example("06_train_cnn_digits").main(seed=0, progress=True)
+    r = run_example("06_train_cnn_digits")
     assert r["fast"] and r["epochs"] == 5
     assert r["test_accuracy"] >= 0.95, f"held-out accuracy {r['test_accuracy']:.3f} below 95 %"
     assert r["reloaded_accuracy"] == r["test_accuracy"]          # the state_dict round trip
@@ -76,7 +76,7 @@ def test_06_train_cnn_digits(fast):
 
 # ------------------------------------------------------------------------------------ 07 gradients
 def test_07_vanishing_gradients(fast):
-    r = load_example("07_vanishing_gradients").main()
+    r = run_example("07_vanishing_gradients")
     first, ratio = r["first_layer_norm"], r["ratio_first_last"]
     sig, relu = "sigmoid + Xavier", "relu + He"
     assert set(r["settings"]) == {sig, "sigmoid + He", "tanh + Xavier", "relu + Xavier", relu}
@@ -99,7 +99,7 @@ def test_07_vanishing_gradients(fast):
 def test_demo(fast, monkeypatch):
     out = fast / "pictures"
     monkeypatch.setenv("TINYGRAD_EDU_OUT", str(out))            # pictures go where the user says
-    r = load_example("demo").main()
+    r = run_example("demo")
     assert r["fast"]
     assert r["alexnet_params"] == 61_100_840
     assert r["test_accuracy"] >= 0.95
@@ -107,3 +107,35 @@ def test_demo(fast, monkeypatch):
     _assert_pictures(r["pictures"], out, ["06_training_curves.png", "07_vanishing_gradients.png",
                                           "07_gradflow_sigmoid.png"])
     assert not list(fast.glob("*.png"))                          # nothing written beside them
+
+
+# ------------------------------------------------------------------------------------ 08 backprop
+def test_08_backprop_internals(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "pictures"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TINYGRAD_EDU_OUT", str(out))
+    r = run_example("08_backprop_internals")
+    # f = tanh(a * b + c) with a = 2, b = -3, c = 6.5: d = 0.5, and the chain rule by hand
+    dtanh = 1 - math.tanh(0.5) ** 2
+    assert r["f"] == pytest.approx(math.tanh(0.5), rel=1e-6)
+    for k, want in {"a": -3 * dtanh, "b": 2 * dtanh, "c": dtanh}.items():
+        assert math.isclose(r["hand_grads"][k], want, rel_tol=1e-12)
+        assert math.isclose(r["node_grads"][k], want, rel_tol=1e-6)
+        assert math.isclose(r["engine_grads"][k], want, rel_tol=1e-6)
+    assert r["max_abs_diff"] < 1e-5
+    assert Path(r["graph_file"]).exists() and Path(r["graph_file"]).parent == out.resolve()
+    printed = capsys.readouterr().out
+    assert "df/da = df/de * b = 0.7864 * -3.0 = -2.3593" in printed
+    assert "MulBackward0   rule: y = a * b;  da = dy * b, db = dy * a." in printed
+    # the custom Function, its checks, and second derivatives
+    assert r["gradcheck"] is True and r["gradgradcheck"] is True
+    assert r["wrong_backward_caught"] is True
+    assert r["cube_grad"] == pytest.approx([0.75, 4.32, 12.0])
+    assert r["cube_first"] == pytest.approx(6.75) and r["cube_second"] == pytest.approx(9.0)
+    assert r["tanh_second"] == pytest.approx(r["tanh_second_hand"], rel=1e-5)
+    assert r["tanh_second_hand"] == pytest.approx(-2 * math.tanh(0.5) * dtanh, rel=1e-12)
+    # hooks: six sigmoid layers, the gradient shrinks towards the input
+    norms = r["layer_norms"]
+    assert norms == sorted(norms) and norms[-1] / norms[0] > 100
+    assert r["hook_grad_d"] == pytest.approx(dtanh, rel=1e-6)
+    _assert_pictures([r["gradflow_picture"]], out, ["08_gradflow.png"])

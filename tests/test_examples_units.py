@@ -1,4 +1,4 @@
-"""The lecture's units 01-04 as lessons: run each example's ``main()`` and check the numbers the
+"""The lecture's units 01-04 as lessons: run each example script and check the numbers the
 lecture states; check that every library name used in the tutorials (English and Korean) exists,
 and run the tutorials' code blocks."""
 from __future__ import annotations
@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from doc_tools import DOCS, ROOT, load_example, missing_names, names_in_code, names_in_prose, python_blocks, run_blocks
+from doc_tools import DOCS, ROOT, run_example, missing_names, names_in_code, names_in_prose, python_blocks, run_blocks
 
 UNIT_DOCS = ["01_images_as_tensors.md", "02_convolution.md", "03_cnns.md", "04_counting_parameters.md"]
 ALL_DOCS = [DOCS / name for name in UNIT_DOCS] + [DOCS / "ko" / name for name in UNIT_DOCS]
@@ -20,12 +20,12 @@ FEATURE_MAP = [[21, 59, 37, -19, 2],
 
 
 @pytest.fixture
-def run_example(tmp_path, monkeypatch):
-    """Run ``examples/<name>.py``'s main() inside a fresh temporary directory."""
+def lesson(tmp_path, monkeypatch):
+    """Run ``examples/<name>.py`` top to bottom inside a fresh temporary directory; its ``results``."""
     def run(name: str) -> dict:
         monkeypatch.chdir(tmp_path)
         monkeypatch.delenv("TINYGRAD_EDU_OUT", raising=False)
-        return load_example(name).main()
+        return run_example(name)
     return run
 
 
@@ -39,8 +39,8 @@ def _assert_pictures(result: dict, tmp_path: Path, count: int) -> None:
 
 
 # ------------------------------------------------------------------------------------------ examples
-def test_unit01_images_as_tensors(run_example, tmp_path):
-    r = run_example("01_images_as_tensors")
+def test_unit01_images_as_tensors(lesson, tmp_path):
+    r = lesson("01_images_as_tensors")
     assert r["digit_shape"] == (28, 28) and r["digit_numel"] == 784
     assert 0 <= r["digit_label"] <= 9
     assert r["chw_shape"] == (3, 24, 32) and r["hwc_shape"] == (24, 32, 3)
@@ -55,12 +55,12 @@ def test_unit01_pictures_honour_out_dir(tmp_path, monkeypatch):
     out = tmp_path / "pictures"
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TINYGRAD_EDU_OUT", str(out))
-    r = load_example("01_images_as_tensors").main()
+    r = run_example("01_images_as_tensors")
     assert all(Path(p).parent == out.resolve() and Path(p).is_file() for p in r["pictures"])
 
 
-def test_unit02_convolution_by_hand(run_example, tmp_path):
-    r = run_example("02_convolution_by_hand")
+def test_unit02_convolution_by_hand(lesson, tmp_path):
+    r = lesson("02_convolution_by_hand")
     assert r["shift_changed_inputs"] > 200           # a 2-pixel shift changes many of the 784 inputs
     assert r["shift_conv_difference"] < 1e-6         # ... but a convolution's output just shifts
     assert r["feature_map_loops"] == FEATURE_MAP
@@ -93,8 +93,8 @@ def test_unit02_output_size_formula_matches_conv2d():
         assert tuple(y.shape) == (1, 1, expected, expected)
 
 
-def test_unit03_cnn_building_blocks(run_example, tmp_path):
-    r = run_example("03_cnn_building_blocks")
+def test_unit03_cnn_building_blocks(lesson, tmp_path):
+    r = lesson("03_cnn_building_blocks")
     assert r["pipeline_shapes"] == [(2, 3, 16, 16), (2, 8, 16, 16), (2, 8, 16, 16), (2, 8, 8, 8),
                                     (2, 16, 8, 8), (2, 16, 8, 8), (2, 16, 4, 4), (2, 256), (2, 10)]
     assert r["pipeline_params"] == (3 * 3 * 3 + 1) * 8 + (3 * 3 * 8 + 1) * 16 + (256 + 1) * 10
@@ -113,8 +113,8 @@ def test_unit03_cnn_building_blocks(run_example, tmp_path):
     _assert_pictures(r, tmp_path, 2)
 
 
-def test_unit04_counting_parameters(run_example):
-    r = run_example("04_counting_parameters")
+def test_unit04_counting_parameters(lesson):
+    r = lesson("04_counting_parameters")
     assert r["deck_example"] == 153_632 == r["deck_example_layer"]
     assert r["full_hd_inputs"] == 6_220_800
     assert r["fc_params"][1000] == 6_220_801_000

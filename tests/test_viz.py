@@ -1,5 +1,4 @@
 """tinygrad_edu.viz: the computation graph as DOT / picture / text tree, and GradientFlow."""
-import importlib.util
 import math
 import re
 import shutil
@@ -498,58 +497,6 @@ def test_gradient_flow_plot_without_matplotlib(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     with pytest.raises(ImportError, match="pip install matplotlib"):
         flow.plot()
-
-
-# ----------------------------------------------------------------------------- example 08
-@pytest.fixture(scope="module")
-def example08(tmp_path_factory):
-    """The example module, imported (not run) with its pictures going to a temporary folder."""
-    out = tmp_path_factory.mktemp("ex08")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("TINYGRAD_EDU_OUT", str(out))
-    mp.chdir(out)
-    try:
-        spec = importlib.util.spec_from_file_location("example08", REPO / "examples" / "08_backprop_internals.py")
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        yield mod, out
-    finally:
-        mp.undo()
-
-
-def test_example08_hand_grads_equal_engine(example08, capsys):
-    mod, out = example08
-    a, b, c, e, d, f = mod.forward_pass()
-    graph_file = mod.show_graph(f)
-    hand = mod.backward_by_hand()
-    walk = mod.backward_node_by_node(f)
-    engine = mod.engine_backward(hand, walk)
-    assert math.isclose(f.item(), math.tanh(0.5), rel_tol=1e-6)
-    for k, want in {"a": -3 * (1 - math.tanh(0.5) ** 2), "b": 2 * (1 - math.tanh(0.5) ** 2),
-                    "c": 1 - math.tanh(0.5) ** 2}.items():
-        assert math.isclose(hand[k], want, rel_tol=1e-12)
-        assert math.isclose(walk[k], want, rel_tol=1e-6)
-        assert math.isclose(engine["grads"][k], want, rel_tol=1e-6)
-    assert engine["max_abs_diff"] < 1e-5
-    assert Path(graph_file).exists() and Path(graph_file).parent == out
-    printed = capsys.readouterr().out
-    assert "df/da = df/de * b = 0.7864 * -3.0 = -2.3593" in printed
-    assert "MulBackward0   rule: y = a * b;  da = dy * b, db = dy * a." in printed
-
-
-def test_example08_main(example08):
-    mod, out = example08
-    res = mod.main()
-    assert res["hand_grads"] == pytest.approx(res["engine_grads"], abs=1e-5)
-    assert res["node_grads"] == pytest.approx(res["engine_grads"], abs=1e-6)
-    assert res["gradcheck"] is True and res["gradgradcheck"] is True
-    assert res["wrong_backward_caught"] is True
-    assert res["cube_grad"] == pytest.approx([0.75, 4.32, 12.0])
-    assert res["cube_first"] == pytest.approx(6.75) and res["cube_second"] == pytest.approx(9.0)
-    assert res["tanh_second"] == pytest.approx(res["tanh_second_hand"], rel=1e-5)
-    norms = res["layer_norms"]
-    assert norms == sorted(norms) and norms[-1] / norms[0] > 100  # vanishing towards the input
-    assert res["hook_grad_d"] == pytest.approx(1 - math.tanh(0.5) ** 2, rel=1e-6)
 
 
 def test_viz_imports_no_array_library_or_matplotlib_at_module_level():

@@ -52,7 +52,7 @@ def test_scatter_family_matches_torch():
             warnings.simplefilter("ignore")
             theirs = torch.tensor(X).scatter(0, torch.tensor(IDX), torch.tensor(src), reduce=reduce)
         np.testing.assert_allclose(ours.numpy(), theirs.numpy())
-    ours = tg.zeros(3, 4).scatter_(0, tg.tensor(IDX), tg.tensor(src))
+    ours = tg.zeros(3, 4, dtype=tg.float64).scatter_(0, tg.tensor(IDX), tg.tensor(src))
     np.testing.assert_allclose(ours.numpy()[1:], torch.zeros(3, 4, dtype=torch.float64).scatter_(
         0, torch.tensor(IDX), torch.tensor(src)).numpy()[1:])  # row 0 has two writers: order unspecified
     a, b = tg.zeros(3, 4, dtype=tg.float64), torch.zeros(3, 4, dtype=torch.float64)

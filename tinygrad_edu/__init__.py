@@ -88,3 +88,4 @@ from .ops.reduction import broadcast_to  # noqa: E402
 sum, mean, var, std, norm, logsumexp, max, min, amax, amin, argmax, argmin, all, any, prod, cumsum = map(  # noqa: A001
     _numpy_keywords, (sum, mean, var, std, norm, logsumexp, max, min, amax, amin, argmax, argmin, all, any, prod,
                       cumsum))
+from .ops.distance import cdist, dist  # noqa: E402

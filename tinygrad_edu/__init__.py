@@ -89,3 +89,6 @@ sum, mean, var, std, norm, logsumexp, max, min, amax, amin, argmax, argmin, all,
     _numpy_keywords, (sum, mean, var, std, norm, logsumexp, max, min, amax, amin, argmax, argmin, all, any, prod,
                       cumsum))
 from .ops.distance import cdist, dist  # noqa: E402
+from .sampling import bernoulli, multinomial, normal, poisson, randint_like  # noqa: E402
+from . import backends  # noqa: E402,F401
+from .autograd import functional as _autograd_functional  # noqa: E402,F401  (autograd.functional)

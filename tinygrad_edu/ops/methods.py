@@ -161,3 +161,9 @@ for _inplace_name in ("floor", "ceil", "trunc", "round", "frac", "log2", "log10"
 
 for _name, _fn in _breadth_methods.items():
     setattr(Tensor, _name, _fn)
+
+from .. import sampling as SA  # noqa: E402
+for _name in ("random_", "bernoulli_", "exponential_", "geometric_", "cauchy_", "log_normal_"):
+    setattr(Tensor, _name, getattr(SA, _name))
+Tensor.bernoulli = SA.bernoulli
+Tensor.multinomial = SA.multinomial

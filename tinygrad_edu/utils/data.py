@@ -448,3 +448,31 @@ class DataLoader(Generic[T_co]):
         if self.batch_sampler is not None:
             return len(self.batch_sampler)
         return len(self.sampler)
+
+
+# --- PyTorch breadth (issue 14) ---
+class WeightedRandomSampler(Sampler[int]):
+    """``num_samples`` indices drawn with probability proportional to ``weights`` (with replacement by
+    default): oversample rare classes by giving their samples larger weights."""
+
+    def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True, generator=None):
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got replacement={replacement}")
+        from ..creation import as_tensor  # noqa: PLC0415
+        from .. import backend  # noqa: PLC0415
+        w = as_tensor(weights, dtype=backend.float64)
+        if w.ndim != 1:
+            raise ValueError(f"weights should be a 1d sequence but given weights have shape {tuple(w.shape)}")
+        self.weights, self.num_samples, self.replacement, self.generator = w, num_samples, replacement, generator
+
+    def __iter__(self):
+        from ..sampling import multinomial  # noqa: PLC0415
+        yield from multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator).tolist()
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+__all__ += ["WeightedRandomSampler"]

@@ -92,3 +92,5 @@ from .ops.distance import cdist, dist  # noqa: E402
 from .sampling import bernoulli, multinomial, normal, poisson, randint_like  # noqa: E402
 from . import backends  # noqa: E402,F401
 from .autograd import functional as _autograd_functional  # noqa: E402,F401  (autograd.functional)
+from .ops.contraction import cross, dot, einsum, ger, inner, kron, mv, outer, tensordot, vdot  # noqa: E402
+from . import linalg  # noqa: E402

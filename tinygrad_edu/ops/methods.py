@@ -167,3 +167,7 @@ for _name in ("random_", "bernoulli_", "exponential_", "geometric_", "cauchy_", 
     setattr(Tensor, _name, getattr(SA, _name))
 Tensor.bernoulli = SA.bernoulli
 Tensor.multinomial = SA.multinomial
+
+from . import contraction as CT  # noqa: E402
+for _name in ("dot", "vdot", "inner", "outer", "ger", "mv", "kron", "cross"):
+    setattr(Tensor, _name, getattr(CT, _name))

@@ -94,3 +94,5 @@ from . import backends  # noqa: E402,F401
 from .autograd import functional as _autograd_functional  # noqa: E402,F401  (autograd.functional)
 from .ops.contraction import cross, dot, einsum, ger, inner, kron, mv, outer, tensordot, vdot  # noqa: E402
 from . import linalg  # noqa: E402
+from .ops.statistics import (bincount, count_nonzero, histc, kthvalue, median, mode, nanmean,  # noqa: E402
+                             nanmedian, nansum, quantile, unique, unique_consecutive)

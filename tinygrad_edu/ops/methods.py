@@ -171,3 +171,7 @@ Tensor.multinomial = SA.multinomial
 from . import contraction as CT  # noqa: E402
 for _name in ("dot", "vdot", "inner", "outer", "ger", "mv", "kron", "cross"):
     setattr(Tensor, _name, getattr(CT, _name))
+
+from . import statistics as ST  # noqa: E402
+for _name in ST.__all__:
+    setattr(Tensor, _name, getattr(ST, _name))

@@ -96,3 +96,4 @@ from .ops.contraction import cross, dot, einsum, ger, inner, kron, mv, outer, te
 from . import linalg  # noqa: E402
 from .ops.statistics import (bincount, count_nonzero, histc, kthvalue, median, mode, nanmean,  # noqa: E402
                              nanmedian, nansum, quantile, unique, unique_consecutive)
+from .utils.dlpack import from_dlpack  # noqa: E402

@@ -175,3 +175,7 @@ for _name in ("dot", "vdot", "inner", "outer", "ger", "mv", "kron", "cross"):
 from . import statistics as ST  # noqa: E402
 for _name in ST.__all__:
     setattr(Tensor, _name, getattr(ST, _name))
+
+from ..utils import dlpack as _DL  # noqa: E402
+Tensor.__dlpack__ = _DL._dlpack
+Tensor.__dlpack_device__ = _DL._dlpack_device

@@ -9,6 +9,7 @@ from typing import Any, Optional
 from . import backend
 from .backend import dtype as _dtype
 from .autograd import grad_mode
+from .autograd import views as _views
 
 
 class Size(tuple):
@@ -414,6 +415,8 @@ class Tensor:
                 raise RuntimeError(f"result type {result.dtype.name} can't be cast to the desired output type "
                                    f"{self.dtype.name} (in {op})")
             result = result.to(self.dtype)  # float32 += float64 stays float32
+        if grad_mode._enabled and result.requires_grad and _views.involved(self):
+            return _views.inplace(self, op, result)  # a view or a base with views: autograd/views.py
         if grad_mode._enabled and result.requires_grad:
             self.array = result.array
             self.grad_fn, self.output_nr, self._requires_grad = result.grad_fn, result.output_nr, True

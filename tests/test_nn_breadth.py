@@ -324,3 +324,17 @@ def test_alpha_dropout_keeps_mean_and_variance():
     a = ((1 - 0.3) * (1 + 0.3 * alpha ** 2)) ** -0.5
     dropped = np.isclose(y.numpy(), a * alpha - a * alpha * 0.3)
     assert 0.29 < dropped.mean() < 0.31
+
+
+# ----------------------------------------------------------------------------- affine_grid, grid_sample
+@pytest.mark.parametrize("align", [False, True])
+def test_affine_grid_and_grid_sample_match_torch(align):
+    theta = np.array([[[0.9, -0.3, 0.1], [0.2, 1.1, -0.2]], [[1.2, 0.1, 0.3], [-0.1, 0.8, 0.05]]])
+    compare_with_torch(lambda F, t: F.affine_grid(t, (2, 3, 4, 5), align_corners=align), theta)
+    img = RNG.standard_normal((2, 3, 4, 5))
+    grid = torch.nn.functional.affine_grid(torch.tensor(theta), (2, 3, 3, 4), align_corners=align).numpy()
+    grid = grid + 0.013  # keep sample points off the pixel lattice (the bilinear weights have kinks there)
+    for pad in ("zeros", "border"):
+        first_order(lambda F, x, g: F.grid_sample(x, g, "bilinear", pad, align), img, grid)
+        first_order(lambda F, x, g: F.grid_sample(x, g, "nearest", pad, align), img, grid, constant=(1,))
+    check_derivatives(lambda x, g: F.grid_sample(x, g, align_corners=align), leaf(img[:1, :1]), leaf(grid[:1]))

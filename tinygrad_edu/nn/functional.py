@@ -33,3 +33,4 @@ from ..ops.more_losses import (cosine_embedding_loss, kl_div, margin_ranking_los
 from ..ops.unpool import (lp_pool1d, lp_pool2d, lp_pool3d, max_unpool1d, max_unpool2d,  # noqa: F401,E402
                           max_unpool3d)
 from ..ops.bilinear import alpha_dropout, bilinear, embedding_bag  # noqa: F401,E402
+from ..ops.grid_sample import affine_grid, grid_sample  # noqa: F401,E402

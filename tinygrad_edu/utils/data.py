@@ -330,8 +330,10 @@ def default_convert(data: Any) -> Any:
 
 
 def get_worker_info():
-    """Always ``None``: tinygrad_edu loads data in the main process."""
-    return None
+    """In a DataLoader worker process: its id, the number of workers, its seed and dataset
+    (``utils/worker.py``); in the main process: ``None``."""
+    from .worker import get_worker_info as info  # noqa: PLC0415
+    return info()
 
 
 # ----------------------------------------------------------------------------- the loader
@@ -343,7 +345,7 @@ class DataLoader(Generic[T_co]):
         batch_size: samples per batch (``None``: yield samples one by one, uncollated).
         shuffle: a new random order every epoch (from ``generator`` or the default generator).
         sampler / batch_sampler: your own order of indices / of lists of indices.
-        num_workers: accepted for compatibility; loading always runs in the main process.
+        num_workers: load in this many worker processes (``utils/worker.py``; map-style datasets).
         collate_fn: turns a list of samples into a batch (default: ``default_collate``).
         drop_last: drop the last, incomplete batch.
         generator: a ``tinygrad_edu.Generator`` for the shuffling.
@@ -366,6 +368,7 @@ class DataLoader(Generic[T_co]):
         self.timeout = timeout
         self.worker_init_fn = worker_init_fn
         self.generator = generator
+        self.multiprocessing_context, self.prefetch_factor = multiprocessing_context, prefetch_factor
         self._iterable = isinstance(dataset, IterableDataset)
 
         if self._iterable:
@@ -409,6 +412,9 @@ class DataLoader(Generic[T_co]):
     def __iter__(self) -> Iterator[Any]:
         if self._iterable:
             return self._iter_stream()
+        if self.num_workers > 0:  # worker processes (utils/worker.py)
+            from .worker import MultiProcessingIter  # noqa: PLC0415
+            return MultiProcessingIter(self)
         if self.batch_sampler is not None:
             return (self._fetch(indices) for indices in self.batch_sampler)
         return (self.collate_fn(self.dataset[i]) for i in self.sampler)

@@ -215,7 +215,6 @@ class Eigh(Function):
     def forward(ctx, a, uplo):
         w, v = a.xp.linalg.eigh(a.array, UPLO=uplo)
         ctx.save_for_backward(w, v)
-        ctx.mark_non_differentiable()
         return w, v
 
     @staticmethod

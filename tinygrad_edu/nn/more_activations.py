@@ -3,7 +3,6 @@ PReLU (a learned negative slope), SELU, CELU, Mish, Softsign, Hardswish, Hardsig
 Threshold, Tanhshrink, LogSigmoid, Softshrink, Hardshrink, Softmin."""
 from __future__ import annotations
 
-
 from .. import creation
 from ..tensor import Tensor
 from . import functional as F

@@ -16,7 +16,6 @@ from typing import Optional
 
 from .. import backend
 from ..tensor import Tensor
-from . import elementwise as E
 from .dropout import _check_input, _check_p
 from .linalg import matmul
 from .more_activations import SELU_ALPHA, SELU_SCALE

@@ -37,7 +37,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):  # no
     if x.ndim == 0:
         x = reshape(x, 1)
         if k != 1:
-            raise IndexError(f"kthvalue(): selected number k out of range for dimension 0")
+            raise IndexError("kthvalue(): selected number k out of range for dimension 0")
         return _ValuesIndices((input.clone(), Tensor._make(x.xp.asarray(0, dtype=backend.int64.np))))
     d = _wrap_dim(dim, x.ndim, "kthvalue")
     if not 1 <= k <= x.shape[d]:

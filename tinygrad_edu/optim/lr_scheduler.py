@@ -625,7 +625,7 @@ class SequentialLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, schedulers, milestones, last_epoch: int = -1, verbose="deprecated"):
         if len(schedulers) < 1:
-            raise ValueError(f"SequentialLR expects at least one scheduler, but got no scheduler.")  # noqa: F541
+            raise ValueError("SequentialLR expects at least one scheduler, but got no scheduler.")
         for i, s in enumerate(schedulers):
             if not hasattr(s, "optimizer"):
                 raise TypeError(f"SequentialLR: schedulers[{i}] is not a scheduler")

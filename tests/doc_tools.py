@@ -78,7 +78,7 @@ def _update_aliases(tree, aliases: dict) -> None:
 
 def names_in_code(blocks) -> set:
     """The full tinygrad_edu names (``tinygrad_edu.nn.Conv2d``) the blocks use, read top to bottom
-    in one namespace; a name the page itself assigns (``Tensor.atan = atan``) is left out."""
+    in one namespace; a name the page itself assigns (``Tensor.logit = logit``) is left out."""
     aliases = dict(DEFAULT_ALIASES)
     names, defined = set(), set()
     for block in blocks:
@@ -90,7 +90,7 @@ def names_in_code(blocks) -> set:
                 chain = _dotted(node)
                 if chain and aliases.get(chain[0]):
                     name = ".".join([aliases[chain[0]]] + chain[1:])
-                    if isinstance(node.ctx, ast.Store):     # the page adds it (`Tensor.atan = atan`)
+                    if isinstance(node.ctx, ast.Store):     # the page adds it (`Tensor.logit = logit`)
                         defined.add(name)
                     names.add(name)
         names.update(v for v in aliases.values() if v)

@@ -171,7 +171,7 @@ def test_loader_argument_errors():
     with pytest.raises(ValueError, match="batch_size=None option disables auto-batching and is mutually exclusive "
                                          "with drop_last"):
         DataLoader(ds, batch_size=None, drop_last=True)
-    assert len(list(DataLoader(ds, num_workers=2, batch_size=2))) == 2  # accepted, runs in-process
+    assert len(list(DataLoader(ds, num_workers=2, batch_size=2))) == 2  # worker processes (utils/worker.py)
 
 
 # ----------------------------------------------------------------------------- digits

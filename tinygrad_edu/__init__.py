@@ -74,3 +74,28 @@ class cuda:  # noqa: N801 (PyTorch's namespace)
 
 
 __version__ = "0.1.0"
+
+# --- PyTorch breadth (issue 14) ---
+from .ops.math import (acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, asin, asinh,  # noqa: E402
+                       atan, atan2, atanh, ceil, cosh, erfc, exp2, expm1, fix, floor, frac, lerp, log1p, log2, log10,
+                       logical_and, logical_not, logical_or, logical_xor, reciprocal, round, rsqrt, sinh, square,
+                       tan, trunc, numpy_keywords as _numpy_keywords)
+from .ops.activation import erf  # noqa: E402
+from .ops.indexing import (argwhere, index_add, index_fill, index_select, masked_select, narrow,  # noqa: E402
+                           nonzero, scatter, scatter_add, take)
+from .ops.construction import (atleast_1d, atleast_2d, atleast_3d, broadcast_shapes, broadcast_tensors,  # noqa: E402
+                               column_stack, diag, diag_embed, diagonal, dstack, hstack, logspace, meshgrid, moveaxis,
+                               movedim, repeat_interleave, row_stack, tile, tril, triu, unbind, vstack)
+from .ops.reduction import broadcast_to  # noqa: E402
+sum, mean, var, std, norm, logsumexp, max, min, amax, amin, argmax, argmin, all, any, prod, cumsum = map(  # noqa: A001
+    _numpy_keywords, (sum, mean, var, std, norm, logsumexp, max, min, amax, amin, argmax, argmin, all, any, prod,
+                      cumsum))
+from .ops.distance import cdist, dist  # noqa: E402
+from .sampling import bernoulli, multinomial, normal, poisson, randint_like  # noqa: E402
+from . import backends  # noqa: E402,F401
+from .autograd import functional as _autograd_functional  # noqa: E402,F401  (autograd.functional)
+from .ops.contraction import cross, dot, einsum, ger, inner, kron, mv, outer, tensordot, vdot  # noqa: E402
+from . import linalg  # noqa: E402
+from .ops.statistics import (bincount, count_nonzero, histc, kthvalue, median, mode, nanmean,  # noqa: E402
+                             nanmedian, nansum, quantile, unique, unique_consecutive)
+from .utils.dlpack import from_dlpack  # noqa: E402

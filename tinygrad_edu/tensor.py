@@ -410,6 +410,8 @@ class Tensor:
                 raise RuntimeError(f"result type {result.dtype.name} can't be cast to the desired output type "
                                    f"{self.dtype.name} (in {op})")
             result = result.to(self.dtype)  # float32 += float64 stays float32
+        if grad_mode._state.enabled and result.requires_grad and _views.involved(self):
+            return _views.inplace(self, op, result)  # a view or a base with views: autograd/views.py
         if grad_mode._state.enabled and result.requires_grad:
             self.array = result.array
             self.grad_fn, self.output_nr, self._requires_grad = result.grad_fn, result.output_nr, True
@@ -506,6 +508,7 @@ def memory_owner(arr):
 # imported here, once the class exists: the one place where tensor.py -> ops -> tensor.py is cut.
 from . import autograd  # noqa: E402
 from .autograd import grad_mode  # noqa: E402
+from .autograd import views as _views  # noqa: E402
 from .autograd.function import _RemovableHandle  # noqa: E402
 from .ops import methods as _methods  # noqa: E402
 from .ops.elementwise import Cast, Clone, ToDevice  # noqa: E402

@@ -23,3 +23,17 @@ from ..ops.upsampling import interpolate  # noqa: F401
 
 # --- sequence models (issue 17) ---
 from ..ops.attention import scaled_dot_product_attention  # noqa: F401,E402
+
+# --- PyTorch breadth (issue 14) ---
+from ..ops.more_activations import (celu, glu, hardshrink, hardsigmoid, hardswish, logsigmoid, mish,  # noqa: F401,E402
+                                    prelu, selu, softmin, softshrink, softsign, tanhshrink, threshold)
+from ..ops.fold import fold, unfold  # noqa: F401,E402
+from ..ops.pixelshuffle import pixel_shuffle, pixel_unshuffle  # noqa: F401,E402
+from ..ops.distance import cosine_similarity, normalize, pairwise_distance  # noqa: F401,E402
+from ..ops.instance_norm import instance_norm  # noqa: F401,E402
+from ..ops.more_losses import (cosine_embedding_loss, kl_div, margin_ranking_loss,  # noqa: F401,E402
+                               triplet_margin_loss)
+from ..ops.unpool import (lp_pool1d, lp_pool2d, lp_pool3d, max_unpool1d, max_unpool2d,  # noqa: F401,E402
+                          max_unpool3d)
+from ..ops.bilinear import alpha_dropout, bilinear, embedding_bag  # noqa: F401,E402
+from ..ops.grid_sample import affine_grid, grid_sample  # noqa: F401,E402

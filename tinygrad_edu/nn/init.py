@@ -185,3 +185,30 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinea
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_", "trunc_normal_",
            "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
+
+
+# --- PyTorch breadth (issue 14) ---
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
+    """Fill ``tensor`` (at least 2-D, read as rows x the rest) with a (semi-)orthogonal matrix times
+    ``gain`` (Saxe et al. 2013): the Q of the QR decomposition of a normal matrix, with its signs
+    fixed by R's diagonal so that Q is uniformly distributed."""
+    if tensor.ndim < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    xp = tensor.xp
+    a = (generator or backend.default_generator).rng(xp).standard_normal((rows, cols))
+    if rows < cols:
+        a = a.T
+    q, r = xp.linalg.qr(a)
+    q = q * xp.sign(xp.diagonal(r))      # make the decomposition unique: R's diagonal positive
+    if rows < cols:
+        q = q.T
+    with no_grad():
+        tensor.copy_(Tensor._make((q * gain).reshape(tensor.shape).astype(tensor.array.dtype)))
+    return tensor
+
+
+__all__ += ["orthogonal_"]

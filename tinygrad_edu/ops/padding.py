@@ -54,10 +54,8 @@ class Pad(Function):
 
 
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value=None) -> Tensor:  # noqa: A002
-    """Pad (or, with negative widths, crop) ``input``; only ``mode='constant'`` is implemented."""
-    if mode != "constant":
-        raise NotImplementedError(f"pad(): mode '{mode}' is not implemented in tinygrad_edu; only "
-                                  "mode='constant' is (fill the border with `value`, 0 by default)")
+    """Pad (or, with negative widths, crop) ``input``: with ``value`` (mode 'constant'), or by copying
+    input elements (modes 'reflect', 'replicate', 'circular': ops/padding_modes.py)."""
     if not isinstance(input, Tensor):
         raise TypeError(f"pad(): argument 'input' must be Tensor, not {type(input).__name__}")
     if not isinstance(pad, (tuple, list)):
@@ -72,6 +70,11 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value=None) -
     if len(pad) // 2 > input.ndim:
         raise RuntimeError(f"Padding length should be less than or equal to two times the input dimension "
                            f"but got padding length {len(pad)} and input of dimension {input.ndim}")
+    if mode != "constant":
+        if value is not None and value != 0:
+            raise RuntimeError(f"Padding mode \"{mode}\" doesn't take in value argument.")
+        from .padding_modes import pad_mode
+        return pad_mode(input, pad, mode)
     widths = _widths(pad, input.ndim)
     for d, ((lo, hi), n) in enumerate(zip(widths, input.shape)):
         if n + lo + hi < 0:

@@ -11,6 +11,7 @@ from typing import List, Sequence
 from .. import backend
 from ..autograd import grad_mode
 from ..autograd.function import Function
+from ..autograd import views
 from ..tensor import Tensor, _wrap_dim, memory_owner
 from .elementwise import as_operand, broadcast_shape
 
@@ -68,6 +69,7 @@ def _view_of(x: Tensor, out: Tensor) -> Tensor:
     through either one is a change to both (the pattern of ``detach()``)."""
     if memory_owner(out.array) is memory_owner(x.array):
         out._version = x._version
+        views.register(x, out)  # so an in-place op on out is recorded into x's graph (autograd/views.py)
     return out
 
 

@@ -8,3 +8,11 @@ from .adagrad import Adagrad
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_scheduler"]
 from . import lr_scheduler  # noqa: E402
+
+# --- PyTorch breadth (issue 14) ---
+from .adadelta import Adadelta  # noqa: E402
+from .adamax import Adamax  # noqa: E402
+from .nadam import NAdam  # noqa: E402
+from .radam import RAdam  # noqa: E402
+from .lbfgs import LBFGS  # noqa: E402
+__all__ += ["Adadelta", "Adamax", "NAdam", "RAdam", "LBFGS"]

@@ -328,8 +328,10 @@ def default_convert(data: Any) -> Any:
 
 
 def get_worker_info():
-    """Always ``None``: tinygrad_edu loads data in the main process."""
-    return None
+    """In a DataLoader worker process: its id, the number of workers, its seed and dataset
+    (``utils/worker.py``); in the main process: ``None``."""
+    from .worker import get_worker_info as info  # noqa: PLC0415
+    return info()
 
 
 # ----------------------------------------------------------------------------- the loader
@@ -341,7 +343,7 @@ class DataLoader(Generic[T_co]):
         batch_size: samples per batch (``None``: yield samples one by one, uncollated).
         shuffle: a new random order every epoch (from ``generator`` or the default generator).
         sampler / batch_sampler: your own order of indices / of lists of indices.
-        num_workers: accepted for compatibility; loading always runs in the main process.
+        num_workers: load in this many worker processes (``utils/worker.py``; map-style datasets).
         collate_fn: turns a list of samples into a batch (default: ``default_collate``).
         drop_last: drop the last, incomplete batch.
         generator: a ``tinygrad_edu.Generator`` for the shuffling.
@@ -364,6 +366,7 @@ class DataLoader(Generic[T_co]):
         self.timeout = timeout
         self.worker_init_fn = worker_init_fn
         self.generator = generator
+        self.multiprocessing_context, self.prefetch_factor = multiprocessing_context, prefetch_factor
         self._iterable = isinstance(dataset, IterableDataset)
 
         if self._iterable:
@@ -407,6 +410,9 @@ class DataLoader(Generic[T_co]):
     def __iter__(self) -> Iterator[Any]:
         if self._iterable:
             return self._iter_stream()
+        if self.num_workers > 0:  # worker processes (utils/worker.py)
+            from .worker import MultiProcessingIter  # noqa: PLC0415
+            return MultiProcessingIter(self)
         if self.batch_sampler is not None:
             return (self._fetch(indices) for indices in self.batch_sampler)
         return (self.collate_fn(self.dataset[i]) for i in self.sampler)
@@ -446,3 +452,31 @@ class DataLoader(Generic[T_co]):
         if self.batch_sampler is not None:
             return len(self.batch_sampler)
         return len(self.sampler)
+
+
+# --- PyTorch breadth (issue 14) ---
+class WeightedRandomSampler(Sampler[int]):
+    """``num_samples`` indices drawn with probability proportional to ``weights`` (with replacement by
+    default): oversample rare classes by giving their samples larger weights."""
+
+    def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True, generator=None):
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got replacement={replacement}")
+        from ..creation import as_tensor  # noqa: PLC0415
+        from .. import backend  # noqa: PLC0415
+        w = as_tensor(weights, dtype=backend.float64)
+        if w.ndim != 1:
+            raise ValueError(f"weights should be a 1d sequence but given weights have shape {tuple(w.shape)}")
+        self.weights, self.num_samples, self.replacement, self.generator = w, num_samples, replacement, generator
+
+    def __iter__(self):
+        from ..sampling import multinomial  # noqa: PLC0415
+        yield from multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator).tolist()
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+__all__ += ["WeightedRandomSampler"]

@@ -38,3 +38,5 @@ __all__ = [
     "functional", "init", "utils",
 ]
 __all__ += ["Embedding", "GroupNorm", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]
+# --- data parallel (issue 16) ---
+from . import parallel  # noqa: F401,E402 (nn.parallel.DistributedDataParallel)

@@ -66,13 +66,17 @@ _previous_hook = None
 
 def is_available() -> bool:
     """True when mpi4py is installed (without importing it: that would start MPI)."""
-    return importlib.util.find_spec("mpi4py") is not None
+    try:
+        return importlib.util.find_spec("mpi4py") is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def _import_mpi():
-    if not is_available():
-        raise RuntimeError(INSTALL_HINT)
-    from mpi4py import MPI  # noqa: PLC0415 (imported on demand: starting MPI is not free)
+    try:
+        from mpi4py import MPI  # noqa: PLC0415 (imported on demand: importing it starts MPI)
+    except ImportError as e:
+        raise RuntimeError(f"{INSTALL_HINT} ({e})") from None
     return MPI
 
 

@@ -21,7 +21,8 @@ KO = DOCS / "ko"
 UNITS = ["01_images_as_tensors.md", "02_convolution.md", "03_cnns.md", "04_counting_parameters.md",
          "05_alexnet.md", "06_training.md", "07_vanishing_gradients.md"]
 AFTER_UNITS = "backprop.md"                    # the reading path goes on here after unit 07
-TUTORIALS = UNITS + ["index.md"]               # pages that must have a Korean twin
+AFTER_BACKPROP = "08_data_parallel.md"         # ... and then to data parallelism (row 09, issue 16)
+TUTORIALS = UNITS + [AFTER_BACKPROP, "index.md"]   # pages that must have a Korean twin
 IMAGES = DOCS / "images"
 PAGES = sorted(DOCS.rglob("*.md")) + [ROOT / "README.md", ROOT / "README.ko.md"]
 NAV = {DOCS: ("**Previous:**", "**Next:**"), KO: ("**이전:**", "**다음:**")}
@@ -116,12 +117,12 @@ def test_readmes_link_each_other_at_the_top():
 
 def _chain(folder: Path) -> list:
     after = AFTER_UNITS if (folder / AFTER_UNITS).is_file() else f"../{AFTER_UNITS}"
-    return ["index.md"] + UNITS + [after]
+    return ["index.md"] + UNITS + [after, AFTER_BACKPROP]
 
 
 @pytest.mark.parametrize("folder", [DOCS, KO], ids=["en", "ko"])
 def test_index_lists_the_pages_in_file_order(folder):
-    """The reading-path table: one row per page, 01..07 then backprop."""
+    """The reading-path table: one row per page, 01..07, backprop, then data parallelism."""
     rows = [line for line in (folder / "index.md").read_text(encoding="utf-8").splitlines()
             if re.match(r"^\|\s*0\d\s*\|", line)]
     firsts = [re.search(r"\]\(([^)#]+)", row).group(1) for row in rows]
@@ -187,3 +188,14 @@ def test_times_name_the_threads(page):
             if not re.search(r"threads?|스레드", context):
                 bare.append(m.group(0))
     assert not bare, f"{page.relative_to(ROOT)} states times without the machine and threads: {bare}"
+
+
+@pytest.mark.parametrize("folder", [DOCS, KO], ids=["en", "ko"])
+def test_the_path_goes_on_from_backprop_to_data_parallel(folder):
+    """backprop.md (English only) leads on to the data-parallel page, which leads back to the index."""
+    assert _nav_link((DOCS / AFTER_UNITS).read_text(encoding="utf-8")[-1200:], "**Next:**") == AFTER_BACKPROP
+    previous, following = NAV[folder]
+    tail = (folder / AFTER_BACKPROP).read_text(encoding="utf-8")[-1200:]
+    assert _nav_link(tail, previous) == _chain(folder)[-2]
+    assert _nav_link(tail, following) == "index.md"
+    assert "examples/09_data_parallel.py" in (folder / AFTER_BACKPROP).read_text(encoding="utf-8")

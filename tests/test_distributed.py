@@ -7,6 +7,7 @@ which never starts MPI."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -96,6 +97,28 @@ def test_a_rank_that_never_arrives_times_out():
     assert res.returncode != 0
     assert "[rank 0] all_reduce did not complete within 3 s" in res.stderr, res.stderr
     assert 3 <= seconds < 30                             # not before the limit, and not forever
+
+
+@needs_mpi
+def test_example_09_on_2_ranks_agrees_with_one_process(tmp_path):
+    """The lesson's script under mpiexec -n 2 (small settings): it prints the agreement with one
+    process and the speed-up, saves its history, and --plot draws the overlay from it."""
+    cmd = [launcher.find_mpiexec(), "-n", "2", sys.executable, str(ROOT / "examples" / "09_data_parallel.py")]
+    env = _env(TINYGRAD_EDU_FAST="1", TINYGRAD_EDU_OUT=str(tmp_path))
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=JOB_LIMIT, env=env, cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "speed-up" in res.stdout and "on 2 rank(s)" in res.stdout
+    history = json.loads((tmp_path / "08_history_2ranks.json").read_text())
+    assert history["ranks"] == 2 and history["max_param_diff"] < 1e-12            # float64: equal
+    assert history["loss"][-1] < history["loss"][0]                              # it learns
+    assert history["params"] == 8 * 9 + 8 + 16 * 8 * 9 + 16 + 16 * 4 * 10 + 10
+    assert history["bytes_sent_per_step"] == 2 * (2 - 1) / 2 * history["params"] * 8
+    assert f"{history['max_param_diff']:.1e}" in res.stdout
+    plot = subprocess.run([sys.executable, str(ROOT / "examples" / "09_data_parallel.py"), "--plot"],
+                          capture_output=True, text=True, timeout=JOB_LIMIT, env=env, cwd=tmp_path)
+    assert plot.returncode == 0, plot.stderr
+    for name in ("08_curves.png", "08_throughput.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 # ------------------------------------------------------------------------------------ in this process

@@ -21,7 +21,8 @@ KO = DOCS / "ko"
 UNITS = ["01_images_as_tensors.md", "02_convolution.md", "03_cnns.md", "04_counting_parameters.md",
          "05_alexnet.md", "06_training.md", "07_vanishing_gradients.md"]
 AFTER_UNITS = "backprop.md"                    # the reading path goes on here after unit 07
-TUTORIALS = UNITS + ["index.md"]               # pages that must have a Korean twin
+AFTER_BACKPROP = "08_data_parallel.md"         # ... and then to data parallelism (row 09, issue 16)
+TUTORIALS = UNITS + [AFTER_BACKPROP, "09_sequences.md", "index.md"]   # pages that must have a Korean twin
 IMAGES = DOCS / "images"
 PAGES = sorted(DOCS.rglob("*.md")) + [ROOT / "README.md", ROOT / "README.ko.md"]
 NAV = {DOCS: ("**Previous:**", "**Next:**"), KO: ("**이전:**", "**다음:**")}
@@ -128,7 +129,7 @@ def _chain(folder: Path) -> list:
 def test_index_lists_the_pages_in_file_order(folder):
     """The reading-path table: one row per page, 01..07, backprop, then the later lessons."""
     rows = [line for line in (folder / "index.md").read_text(encoding="utf-8").splitlines()
-            if re.match(r"^\|\s*0\d\s*\|", line)]
+            if re.match(r"^\|\s*\d\d\s*\|", line)]
     firsts = [re.search(r"\]\(([^)#]+)", row).group(1) for row in rows]
     assert firsts == _chain(folder)[1:], f"{folder.relative_to(ROOT)}/index.md lists {firsts}"
 
@@ -206,3 +207,9 @@ def test_times_name_the_threads(page):
             if not re.search(r"threads?|스레드", context):
                 bare.append(m.group(0))
     assert not bare, f"{page.relative_to(ROOT)} states times without the machine and threads: {bare}"
+
+
+@pytest.mark.parametrize("folder", [DOCS, KO], ids=["en", "ko"])
+def test_the_later_lessons_point_to_their_scripts(folder):
+    assert "examples/09_data_parallel.py" in (folder / AFTER_BACKPROP).read_text(encoding="utf-8")
+    assert "examples/10_sequences.py" in (folder / "09_sequences.md").read_text(encoding="utf-8")

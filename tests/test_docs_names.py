@@ -26,7 +26,7 @@ RUNNABLE_DOCS = ["05_alexnet.md", "06_training.md", "07_vanishing_gradients.md",
                  "ko/05_alexnet.md", "ko/06_training.md", "ko/07_vanishing_gradients.md", "ko/index.md"]
 # PyTorch names the docs mention on purpose as things tinygrad_edu does not have
 NOT_OURS = {"torch.compile", "torch.jit", "torch.fx", "torch.func", "torch.vmap", "torch.autocast",
-            "torch.distributed", "torch.nn.functional.flatten"}
+            "torch.nn.functional.flatten"}
 
 
 def _checked_docs():

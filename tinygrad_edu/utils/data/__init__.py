@@ -15,7 +15,8 @@ and ``collate_fn`` (``default_collate``) stacks them into batch tensors.
 Shuffling draws its permutation from ``tinygrad_edu``'s default generator (or the ``generator``
 you pass), so ``tinygrad_edu.manual_seed(0)`` makes the order of every epoch reproducible.
 
-Everything runs in the main process: ``num_workers`` is accepted for compatibility and ignored.
+With ``num_workers=N`` (map-style datasets), N worker processes fetch and collate batches
+(``utils/worker.py``), each seeded as PyTorch seeds its workers.
 """
 from __future__ import annotations
 
@@ -24,10 +25,11 @@ import math
 import warnings
 from typing import Any, Callable, Generic, Iterable, Iterator, List, Optional, Sequence, TypeVar
 
-from .. import backend
-from ..creation import randint, randperm
-from ..ops.shape import stack
-from ..tensor import Tensor
+from ... import backend
+from ...creation import as_tensor, randint, randperm
+from ...ops.shape import stack
+from ...sampling import multinomial
+from ...tensor import Tensor
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -330,7 +332,7 @@ def default_convert(data: Any) -> Any:
 def get_worker_info():
     """In a DataLoader worker process: its id, the number of workers, its seed and dataset
     (``utils/worker.py``); in the main process: ``None``."""
-    from .worker import get_worker_info as info  # noqa: PLC0415
+    from ..worker import get_worker_info as info  # noqa: PLC0415
     return info()
 
 
@@ -411,7 +413,7 @@ class DataLoader(Generic[T_co]):
         if self._iterable:
             return self._iter_stream()
         if self.num_workers > 0:  # worker processes (utils/worker.py)
-            from .worker import MultiProcessingIter  # noqa: PLC0415
+            from ..worker import MultiProcessingIter  # noqa: PLC0415
             return MultiProcessingIter(self)
         if self.batch_sampler is not None:
             return (self._fetch(indices) for indices in self.batch_sampler)
@@ -464,15 +466,12 @@ class WeightedRandomSampler(Sampler[int]):
             raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
         if not isinstance(replacement, bool):
             raise ValueError(f"replacement should be a boolean value, but got replacement={replacement}")
-        from ..creation import as_tensor  # noqa: PLC0415
-        from .. import backend  # noqa: PLC0415
         w = as_tensor(weights, dtype=backend.float64)
         if w.ndim != 1:
             raise ValueError(f"weights should be a 1d sequence but given weights have shape {tuple(w.shape)}")
         self.weights, self.num_samples, self.replacement, self.generator = w, num_samples, replacement, generator
 
     def __iter__(self):
-        from ..sampling import multinomial  # noqa: PLC0415
         yield from multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator).tolist()
 
     def __len__(self) -> int:
@@ -480,3 +479,8 @@ class WeightedRandomSampler(Sampler[int]):
 
 
 __all__ += ["WeightedRandomSampler"]
+
+# --- data parallel (issue 16): torch.utils.data.DistributedSampler, defined in .distributed ---
+from .distributed import DistributedSampler  # noqa: E402
+
+__all__ += ["DistributedSampler"]

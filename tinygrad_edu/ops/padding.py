@@ -13,6 +13,7 @@ from typing import Sequence, Tuple
 from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor
+from .checks import tensor_arg
 
 
 def _widths(pad: Sequence[int], ndim: int) -> Tuple[Tuple[int, int], ...]:
@@ -58,8 +59,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value=None) -
     if mode != "constant":
         raise NotImplementedError(f"pad(): mode '{mode}' is not implemented in tinygrad_edu; only "
                                   "mode='constant' is (fill the border with `value`, 0 by default)")
-    if not isinstance(input, Tensor):
-        raise TypeError(f"pad(): argument 'input' must be Tensor, not {type(input).__name__}")
+    tensor_arg(input, "pad")
     if not isinstance(pad, (tuple, list)):
         raise TypeError(f"pad(): argument 'pad' must be a tuple of ints, but got {type(pad).__name__}")
     pad = tuple(pad)

@@ -20,15 +20,14 @@ from __future__ import annotations
 from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim
+from .checks import tensor_arg
 from . import elementwise as E
 from .transformations import flip
 from .shape import cat, gather
 
 
 def _input(x, op: str) -> Tensor:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(x).__name__}")
-    return x
+    return tensor_arg(x, op)
 
 
 def _with_dtype(x: Tensor, dtype) -> Tensor:

@@ -268,7 +268,7 @@ def test_checks_run_before_any_array_work(monkeypatch):
 def test_bad_argument_types():
     with pytest.raises(TypeError, match="argument 'stride' must be an int or a tuple of 2 ints"):
         F.conv2d(_t(1, 3, 5, 5), _t(2, 3, 3, 3), stride=(1, 2, 3))
-    with pytest.raises(TypeError, match="argument 'input' must be Tensor"):
+    with pytest.raises(TypeError, match=r"argument 'input' \(position 1\) must be Tensor"):
         F.conv2d(np.zeros((1, 3, 5, 5)), _t(2, 3, 3, 3))
 
 

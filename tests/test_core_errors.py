@@ -43,7 +43,8 @@ def test_matmul_shape_errors():
            "dimension 0", lambda: tg.ones(2, 2, 3) @ tg.ones(3, 3, 2))
     raises(RuntimeError, "expected m1 and m2 to have the same dtype, but got: float32 != float64",
            lambda: tg.ones(2, 3) @ tg.ones(3, 2, dtype=tg.float64))
-    raises(TypeError, "matmul\\(\\): both arguments must be Tensors", tg.matmul, tg.ones(2), [1.0, 2.0])
+    raises(TypeError, "matmul\\(\\): argument 'other' \\(position 2\\) must be Tensor, not list", tg.matmul,
+           tg.ones(2), [1.0, 2.0])
 
 
 # ----------------------------------------------------------------------------- broadcasting

@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_FUNCTIONS = 80 + 3
-MAX_FILES = 12
+MAX_FILES = 13  # 12, and ops/checks.py since matmul (reached from Linear's backward) checks its arguments there
 
 
 def _trace_module():

@@ -47,13 +47,17 @@ def run_backward(roots, root_grads, retain_graph: bool = False, create_graph: bo
     ready = graph.ready
     prev_mode = grad_mode._swap(create_graph)  # record backward only if asked
     try:
-        while ready:
-            node = ready.pop()
-            grads = graph.output_grads(node)      # the summed gradients of the node's outputs
-            input_grads = call_backward(node, grads)  # the chain rule for this one op
-            if not retain_graph:
-                node.release()
-            graph.deliver(node, input_grads, ready)   # down the edges, towards the leaves
+        # one errstate for the whole pass (ops in backward get theirs from Function.apply; this one
+        # covers the raw-array steps between them): an inf or nan gradient comes out silently, as in
+        # PyTorch (sqrt's at 0 is 1 / 0); anomaly mode is the tool that reports it
+        with backend.quiet():
+            while ready:
+                node = ready.pop()
+                grads = graph.output_grads(node)      # the summed gradients of the node's outputs
+                input_grads = call_backward(node, grads)  # the chain rule for this one op
+                if not retain_graph:
+                    node.release()
+                graph.deliver(node, input_grads, ready)   # down the edges, towards the leaves
     finally:
         grad_mode._swap(prev_mode)
     return graph.captured

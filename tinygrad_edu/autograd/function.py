@@ -180,7 +180,8 @@ class Function:
         record = _prepare(ctx, cls, args)
         prev = grad_mode._swap(False)  # forward itself is never recorded
         try:
-            raw = cls.forward(ctx, *args, **kwargs)
+            with backend.quiet():  # inf and nan results (log 0, 0 * inf) come silently, as in PyTorch
+                raw = cls.forward(ctx, *args, **kwargs)
         finally:
             grad_mode._swap(prev)
         multi = isinstance(raw, tuple)

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from ..ops.checks import tensor_arg
 from ..tensor import Tensor, _wrap_dim
+from . import functional as F
 from .module import Module
 
 
@@ -16,7 +18,7 @@ class Flatten(Module):
         self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return input.flatten(self.start_dim, self.end_dim)
+        return F.flatten(input, self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
@@ -38,7 +40,7 @@ class Unflatten(Module):
         self.dim, self.unflattened_size = dim, unflattened_size
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        d = _wrap_dim(self.dim, input.ndim, "unflatten")
+        d = _wrap_dim(self.dim, tensor_arg(input, "unflatten").ndim, "unflatten")
         sizes = list(self.unflattened_size)
         known = 1
         for s in sizes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 from .. import creation
+from ..ops.checks import tensor_arg
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -51,6 +52,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        tensor_arg(input, "linear")
         if input.ndim == 0 or input.shape[-1] != self.in_features:
             raise RuntimeError(f"Linear expected input with {self.in_features} features in the last dimension, "
                                f"but got input of size {list(input.shape)}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Optional, Sequence, Union
 
 from .. import backend, creation
+from ..ops.checks import tensor_arg
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -82,8 +83,7 @@ class _BatchNorm(Module):
 
     def _check_input_dim(self, input: Tensor) -> None:  # noqa: A002
         name = type(self).__name__
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{name}: expected a Tensor input, but got {type(input).__name__}")
+        tensor_arg(input, "batch_norm")
         if input.ndim not in self._expected_dims:
             wanted = " or ".join(f"{d}D" for d in self._expected_dims)
             raise ValueError(f"{name}: expected {wanted} input (got {input.ndim}D input); the input has size "

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from typing import Optional
 
 from ..autograd.function import Function
@@ -64,27 +65,31 @@ class LogSoftmax(Function):
         return g - y.exp() * g.sum(ctx.dim, keepdim=True), None
 
 
-def _softmax_dim(x: Tensor, dim: Optional[int], op: str) -> int:
-    if dim is None:  # PyTorch's legacy implicit choice
+def _softmax_dim(x: Tensor, dim: Optional[int], op: str, stacklevel: int) -> int:
+    if dim is None:  # PyTorch's legacy choice, with its warning: dim 1 of 4-D is not dim 1 of 3-D
+        warnings.warn(f"Implicit dimension choice for {op} has been deprecated. Change the call to include dim=X as "
+                      "an argument.", UserWarning, stacklevel=stacklevel)
         dim = 0 if x.ndim in (0, 1, 3) else 1
     return _wrap_dim(dim, x.ndim, op)
 
 
-def _along_dim(fn, input: Tensor, dim: Optional[int], dtype, op: str) -> Tensor:  # noqa: A002
+def _along_dim(fn, input: Tensor, dim: Optional[int], dtype, op: str, stacklevel: int) -> Tensor:  # noqa: A002
     x = _float_input(input, op) if dtype is None else _float_input(tensor_arg(input, op).to(dtype), op)
+    d = _softmax_dim(x, dim, op, stacklevel + 2)  # + 2: the frames of _along_dim and _softmax_dim
     if x.ndim == 0:  # a single number is a distribution over one class
         return fn.apply(x.reshape(1), 0).reshape(())
-    return fn.apply(x, _softmax_dim(x, dim, op))
+    return fn.apply(x, d)
 
 
-def softmax(input: Tensor, dim: Optional[int] = None, dtype=None) -> Tensor:  # noqa: A002
-    """e^x / sum e^x along ``dim``: turns scores into probabilities (positive, summing to 1)."""
-    return _along_dim(Softmax, input, dim, dtype, "softmax")
+def softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 2, dtype=None) -> Tensor:  # noqa: A002
+    """e^x / sum e^x along ``dim``: turns scores into probabilities (positive, summing to 1).
+    ``_stacklevel`` says whose line the no-``dim`` warning points at (the caller's, by default)."""
+    return _along_dim(Softmax, input, dim, dtype, "softmax", _stacklevel)
 
 
-def log_softmax(input: Tensor, dim: Optional[int] = None, dtype=None) -> Tensor:  # noqa: A002
+def log_softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 2, dtype=None) -> Tensor:  # noqa: A002
     """log(softmax(x)) computed as x - logsumexp(x): no log of a probability that underflowed to 0."""
-    return _along_dim(LogSoftmax, input, dim, dtype, "log_softmax")
+    return _along_dim(LogSoftmax, input, dim, dtype, "log_softmax", _stacklevel)
 
 
 # ----------------------------------------------------------------------------- piecewise linear
@@ -136,7 +141,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """min(max(0, x), 6): ReLU capped at 6 (hardtanh between 0 and 6)."""
-    return hardtanh(input, 0.0, 6.0)
+    return hardtanh(tensor_arg(input, "relu6"), 0.0, 6.0)
 
 
 class LeakyRelu(Function):

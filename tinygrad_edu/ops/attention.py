@@ -16,6 +16,7 @@ from typing import Optional
 
 from .. import backend, creation
 from ..tensor import Tensor
+from .checks import tensor_arg
 from .activation import softmax
 from .dropout import dropout
 from .elementwise import add, mul, where
@@ -41,9 +42,8 @@ def additive_mask(mask: Tensor, dtype, allowed_when_true: bool) -> Tensor:
 
 def _check(query, key, value, attn_mask, is_causal, dropout_p) -> None:
     op = "scaled_dot_product_attention"
-    for name, t in (("query", query), ("key", key), ("value", value)):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(t).__name__}")
+    for position, (name, t) in enumerate((("query", query), ("key", key), ("value", value)), 1):
+        tensor_arg(t, op, name, position)
         if t.ndim < 2:
             raise RuntimeError(f"{op}: {name} must have at least 2 dimensions (..., length, features), but got "
                                f"shape {list(t.shape)}")

@@ -15,8 +15,12 @@ def typename(obj) -> str:
     return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
 
 
-def tensor_arg(x, op: str, name: str = "input") -> Tensor:
-    """``x`` itself if it is a Tensor, else PyTorch's TypeError naming the op and the argument."""
+def tensor_arg(x, op: str, name: str = "input", position: int = 1) -> Tensor:
+    """``x`` itself if it is a Tensor, else PyTorch's TypeError naming the op and the argument,
+    raised at the op's entry so that a list or a NumPy array never reaches the array code:
+
+    ``linear(): argument 'input' (position 1) must be Tensor, not list``
+    """
     if not isinstance(x, Tensor):
-        raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(x).__name__}")
+        raise TypeError(f"{op}(): argument '{name}' (position {position}) must be Tensor, not {typename(x)}")
     return x

@@ -14,12 +14,7 @@ from ..tensor import Tensor, _wrap_dim
 from . import elementwise as E
 from .reduction import broadcast_to
 from .shape import ScatterAdd, cat, getitem, permute, reshape, repeat, unsqueeze
-
-
-def _input(x, op: str) -> Tensor:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}")
-    return x
+from .checks import tensor_arg
 
 
 def _tensors(tensors, op: str) -> List[Tensor]:
@@ -34,7 +29,7 @@ def _tensors(tensors, op: str) -> List[Tensor]:
 
 # ----------------------------------------------------------------------------- triangles and diagonals
 def _triangle(x: Tensor, diagonal: int, lower: bool, op: str) -> Tensor:
-    x = _input(x, op)
+    x = tensor_arg(x, op)
     if x.ndim < 2:
         raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions")
     n, m = x.shape[-2], x.shape[-1]
@@ -57,7 +52,7 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
 
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:  # noqa: A002
     """The elements ``input[..., i, i + offset]`` of the planes spanned by dim1 and dim2, as a last dim."""
-    x = _input(input, "diagonal")
+    x = tensor_arg(input, "diagonal")
     d1, d2 = _wrap_dim(dim1, x.ndim, "diagonal"), _wrap_dim(dim2, x.ndim, "diagonal")
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
@@ -73,7 +68,7 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
 def diag(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
     """A 1-D input becomes a square matrix with it on the ``diagonal``-th diagonal; a 2-D input gives
     that diagonal back as 1-D."""
-    x = _input(input, "diag")
+    x = tensor_arg(input, "diag")
     if x.ndim == 2:
         return globals()["diagonal"](x, diagonal)
     if x.ndim != 1:
@@ -87,7 +82,7 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
 
 def diag_embed(input: Tensor, offset: int = 0) -> Tensor:  # noqa: A002
     """Each last-dim vector of ``input`` placed on the ``offset`` diagonal of a matrix (dims -2, -1)."""
-    x = _input(input, "diag_embed")
+    x = tensor_arg(input, "diag_embed")
     lead, length = tuple(x.shape[:-1]), x.shape[-1]
     n = length + abs(offset)
     i = x.xp.arange(length)
@@ -143,7 +138,7 @@ def meshgrid(*tensors, indexing=None) -> tuple:
 # ----------------------------------------------------------------------------- tiling and repeating
 def tile(input: Tensor, dims) -> Tensor:  # noqa: A002
     """``repeat`` with ``dims`` padded by leading 1s when shorter than input's dims."""
-    x = _input(input, "tile")
+    x = tensor_arg(input, "tile")
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     if len(dims) < x.ndim:
         dims = (1,) * (x.ndim - len(dims)) + dims
@@ -154,10 +149,10 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Ten
     """Each element (or each slice along ``dim``) repeated ``repeats`` times in place:
     ``[1, 2] -> [1, 1, 2, 2]``. With a tensor alone, the indices ``i`` repeated ``input[i]`` times."""
     if repeats is None:  # repeat_interleave(counts): 0 repeated counts[0] times, 1 counts[1] times, ...
-        counts = _input(input, "repeat_interleave")
+        counts = tensor_arg(input, "repeat_interleave")
         return Tensor._make(counts.xp.repeat(counts.xp.arange(counts.shape[0]), counts.array).astype(
             backend.int64.np))
-    x = _input(input, "repeat_interleave")
+    x = tensor_arg(input, "repeat_interleave")
     if dim is None:
         x, d = reshape(x, -1), 0
     else:
@@ -239,14 +234,14 @@ row_stack = vstack
 
 def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
     """The slices along ``dim``, with that dim removed."""
-    x = _input(input, "unbind")
+    x = tensor_arg(input, "unbind")
     d = _wrap_dim(dim, x.ndim, "unbind")
     return tuple(getitem(x, (slice(None),) * d + (i,)) for i in range(x.shape[d]))
 
 
 def movedim(input: Tensor, source, destination) -> Tensor:  # noqa: A002
     """Dims ``source`` moved to positions ``destination``, the others keeping their order."""
-    x = _input(input, "movedim")
+    x = tensor_arg(input, "movedim")
     src = [source] if isinstance(source, int) else list(source)
     dst = [destination] if isinstance(destination, int) else list(destination)
     if len(src) != len(dst):

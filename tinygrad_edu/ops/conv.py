@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..tensor import Tensor
+from .checks import tensor_arg
 from ..kernels.im2col import KeptColumns, Window, col2im, from_columns, im2col, to_columns
 from .output_size import (check_padding, check_positive, conv_output_size, conv_transpose_output_size,
                           fmt_size, ntuple)
@@ -125,8 +126,7 @@ class ConvWeightGrad(Function):
 # ----------------------------------------------------------------------------- argument checks
 def batched(input: Tensor, d: int, op: str):  # noqa: A002
     """``(input with a batch axis, whether one was added)``; PyTorch's message for a wrong rank."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    tensor_arg(input, op)
     if input.ndim not in (d + 1, d + 2):
         raise RuntimeError(f"Expected {d + 1}D (unbatched) or {d + 2}D (batched) input to {op}, but got input "
                            f"of size: {list(input.shape)}")
@@ -134,8 +134,7 @@ def batched(input: Tensor, d: int, op: str):  # noqa: A002
 
 
 def _check_tensors(x: Tensor, weight, bias, d: int, op: str) -> None:
-    if not isinstance(weight, Tensor):
-        raise TypeError(f"{op}(): argument 'weight' must be Tensor, not {type(weight).__name__}")
+    tensor_arg(weight, op, "weight", 2)
     if weight.ndim != d + 2:
         raise RuntimeError(f"Expected {d + 2}D weight for {op}, but got weight of size: {list(weight.shape)}")
     if not x.dtype.is_floating_point:
@@ -143,10 +142,27 @@ def _check_tensors(x: Tensor, weight, bias, d: int, op: str) -> None:
     if weight.dtype is not x.dtype:
         raise RuntimeError(f"Input type ({x.dtype.name}) and weight type ({weight.dtype.name}) should be the same")
     if bias is not None:
-        if not isinstance(bias, Tensor):
-            raise TypeError(f"{op}(): argument 'bias' must be Tensor, not {type(bias).__name__}")
+        tensor_arg(bias, op, "bias", 3)
         if bias.dtype is not x.dtype:
             raise RuntimeError(f"Input type ({x.dtype.name}) and bias type ({bias.dtype.name}) should be the same")
+
+
+# how a channels-last input of each rank looks, for the hint below
+_CHANNELS_LAST = {1: ("an L x C sequence", "N x L x C"), 2: ("an H x W x C image", "N x H x W x C"),
+                  3: ("a D x H x W x C volume", "N x D x H x W x C")}
+
+
+def _channels_last_hint(x: Tensor, channels: int) -> str:
+    """A hint when the channel count sits on the LAST axis: the image was passed H x W x C, as image
+    files and matplotlib store it, where convolution wants C x H x W (unit 01's classic mistake)."""
+    d = x.ndim - 2
+    if x.shape[-1] != channels:
+        return ""
+    one, many = _CHANNELS_LAST[d]
+    single = ", ".join(map(str, (d,) + tuple(range(d))))                 # (2, 0, 1) for an image
+    batch = ", ".join(map(str, (0, d + 1) + tuple(range(1, d + 1))))     # (0, 3, 1, 2) for a batch
+    return (f"; did you mean to pass it channels-first? For {one} use x.permute({single}) "
+            f"(or x.permute({batch}) for a batch {many})")
 
 
 def _check_groups(weight: Tensor, groups) -> None:
@@ -199,7 +215,7 @@ def _conv(d: int, op: str, input, weight, bias, stride, padding, dilation, group
     if x.shape[1] != weight.shape[1] * groups:
         raise RuntimeError(f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
                            f"{list(x.shape)} to have {weight.shape[1] * groups} channels, but got {x.shape[1]} "
-                           "channels instead")
+                           "channels instead" + _channels_last_hint(x, weight.shape[1] * groups))
     _check_bias(bias, weight.shape[0], weight, False)
     padded = [s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads)]
     span = [dl * (k - 1) + 1 for k, dl in zip(kernel, dilation)]
@@ -230,7 +246,7 @@ def _conv_transpose(d: int, op: str, input, weight, bias, stride, padding, outpu
     if x.shape[1] != weight.shape[0]:
         raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected input"
                            f"{list(x.shape)} to have {weight.shape[0]} channels, but got {x.shape[1]} channels "
-                           "instead")
+                           "instead" + _channels_last_hint(x, weight.shape[0]))
     if any(op_ >= max(s, dl) for op_, s, dl in zip(out_pads, stride, dilation)):
         raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got "
                            f"output_padding={list(out_pads)}, stride={list(stride)} and dilation={list(dilation)}")

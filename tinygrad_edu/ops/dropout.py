@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..tensor import Tensor
+from .checks import tensor_arg
 
 
 def _check_p(p: float, op: str = "dropout") -> None:
@@ -19,8 +20,7 @@ def _check_p(p: float, op: str = "dropout") -> None:
 
 
 def _check_input(input, op: str) -> None:  # noqa: A002
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    tensor_arg(input, op)
 
 
 def _dropout(x: Tensor, p: float, training: bool, mask_shape: tuple) -> Tensor:

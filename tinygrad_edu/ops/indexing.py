@@ -16,12 +16,6 @@ from .elementwise import broadcast_shape, where
 from .shape import Gather, ScatterAdd, _along, gather, getitem, reshape
 
 
-def _input(x, op: str, name: str = "input", pos: int = 1) -> Tensor:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op}(): argument '{name}' (position {pos}) must be Tensor, not {type(x).__name__}")
-    return x
-
-
 def _long_index(index, op: str) -> Tensor:
     if not isinstance(index, Tensor) or index.dtype.kind != 1:
         got = index.dtype.name if isinstance(index, Tensor) else type(index).__name__
@@ -83,7 +77,7 @@ class Scatter(Function):
 def scatter(input: Tensor, dim: int, index: Tensor, src=None, value=None, reduce=None) -> Tensor:  # noqa: A002
     """out = input with ``out[index[i][j]][j] = src[i][j]`` (for dim 0); ``src`` may be a number.
     ``reduce='add'``/``'multiply'`` combine instead of overwrite (PyTorch's older API)."""
-    x = _input(input, "scatter")
+    x = tensor_arg(input, "scatter")
     if src is None:
         src = value
     if src is None:
@@ -105,8 +99,8 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, value=None, reduce
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:  # noqa: A002
     """out = input with ``src[i][j]`` added at ``out[index[i][j]][j]`` (for dim 0); repeats add up."""
-    x = _input(input, "scatter_add")
-    d = _check_scatter(x, dim, index, _input(src, "scatter_add", "src", 4), "scatter_add")
+    x = tensor_arg(input, "scatter_add")
+    d = _check_scatter(x, dim, index, tensor_arg(src, "scatter_add", "src", 4), "scatter_add")
     s = _src_like(src, x, index, "scatter_add")
     return x + ScatterAdd.apply(s, d, index.array, tuple(x.shape))
 
@@ -135,7 +129,7 @@ def _vector_index(x: Tensor, d: int, index, op: str) -> Tensor:
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A002
     """The slices of ``input`` at positions ``index`` (a 1-D long tensor) along ``dim``."""
-    x = _input(input, "index_select")
+    x = tensor_arg(input, "index_select")
     d = _wrap_dim(dim, x.ndim, "index_select")
     idx = _vector_index(x, d, index, "index_select")
     if x.ndim == 0:
@@ -153,10 +147,10 @@ def _spread(index: Tensor, d: int, shape: tuple):
 
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, alpha=1) -> Tensor:  # noqa: A002
     """out = input with ``alpha * source[..., i, ...]`` added at position ``index[i]`` along ``dim``."""
-    x = _input(input, "index_add")
+    x = tensor_arg(input, "index_add")
     d = _wrap_dim(dim, x.ndim, "index_add")
     idx = _vector_index(x, d, index, "index_add")
-    src = _input(source, "index_add", "source", 4)
+    src = tensor_arg(source, "index_add", "source", 4)
     want = tuple(x.shape[:d]) + (idx.shape[0],) + tuple(x.shape[d + 1:])
     if tuple(src.shape) != want:
         raise RuntimeError(f"index_add_(): Expected source to have shape {list(want)}, but got {list(src.shape)}")
@@ -170,7 +164,7 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, alpha=1) -
 
 def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:  # noqa: A002
     """out = input with every slice at ``index`` along ``dim`` set to ``value``."""
-    x = _input(input, "index_fill")
+    x = tensor_arg(input, "index_fill")
     d = _wrap_dim(dim, x.ndim, "index_fill")
     idx = _vector_index(x, d, index, "index_fill")
     hit = x.xp.zeros(x.shape[d] if x.ndim else 1, dtype=bool)
@@ -190,7 +184,7 @@ def index_fill_(input, dim, index, value):  # noqa: A002
 # ----------------------------------------------------------------------------- selecting by value
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002
     """The elements of ``input`` where ``mask`` is true, as a 1-D tensor (both broadcast first)."""
-    x = _input(input, "masked_select")
+    x = tensor_arg(input, "masked_select")
     if not isinstance(mask, Tensor) or mask.dtype is not backend.bool_:
         got = mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__
         raise RuntimeError(f"masked_select: expected BoolTensor for mask, but got {got}")
@@ -203,7 +197,7 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002
 
 def nonzero(input: Tensor, *, as_tuple: bool = False):  # noqa: A002
     """The positions of the non-zero elements: an (n, ndim) int64 tensor, or one 1-D tensor per dim."""
-    x = _input(input, "nonzero")
+    x = tensor_arg(input, "nonzero")
     a = x.array if x.ndim else x.array.reshape(1)
     where = x.xp.nonzero(a)
     if as_tuple:
@@ -220,7 +214,7 @@ def argwhere(input: Tensor) -> Tensor:  # noqa: A002
 
 def take(input: Tensor, index: Tensor) -> Tensor:  # noqa: A002
     """``input`` read as 1-D at ``index`` (any shape; the result has index's shape)."""
-    x = _input(input, "take")
+    x = tensor_arg(input, "take")
     idx = _long_index(index, "take")
     n = x.numel()
     if idx.numel() and (int(idx.array.max()) >= n or int(idx.array.min()) < -n):
@@ -231,7 +225,7 @@ def take(input: Tensor, index: Tensor) -> Tensor:  # noqa: A002
 
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
     """The slice ``start:start+length`` of ``input`` along ``dim``."""
-    x = _input(input, "narrow")
+    x = tensor_arg(input, "narrow")
     if x.ndim == 0:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = _wrap_dim(dim, x.ndim, "narrow")

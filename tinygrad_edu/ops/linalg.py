@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..tensor import Tensor
+from .checks import tensor_arg
 from .elementwise import broadcast_shape
 
 
@@ -27,8 +28,8 @@ def _fmt(shape):
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
     """``a @ b`` with NumPy's rules for 1-D operands; shapes are checked before any work."""
-    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
-        raise TypeError("matmul(): both arguments must be Tensors")
+    tensor_arg(a, "matmul")
+    tensor_arg(b, "matmul", "other", 2)
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D")
     if a.dtype is not b.dtype:  # PyTorch does not promote here: a silent float64 would double the cost
@@ -94,16 +95,24 @@ class Linear(Function):
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:  # noqa: A002
     """y = x W^T + b, the fully connected layer (W has shape (out_features, in_features))."""
+    tensor_arg(input, "linear")
+    tensor_arg(weight, "linear", "weight", 2)
+    if bias is not None:
+        tensor_arg(bias, "linear", "bias", 3)
+    # PyTorch says "m1 and m2" here; a student needs to know which operand is which
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t.dtype is not input.dtype:
+            raise RuntimeError(f"linear(): input is {input.dtype.name} but {name} is {t.dtype.name}; they must have "
+                               "the same dtype (use .float() or .double())")
     if input.ndim == 0 or input.shape[-1] != weight.shape[-1]:
         rows = input.numel() // input.shape[-1] if input.ndim and input.shape[-1] else 0
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1] if input.ndim else 0} "
                            f"and {weight.shape[-1]}x{weight.shape[0]}) (linear: input of shape {list(input.shape)}, "
                            f"weight of shape {list(weight.shape)})")
-    fused = (weight.ndim == 2 and input.dtype is weight.dtype and input.dtype.is_floating_point
-             and (bias is None or (isinstance(bias, Tensor) and bias.dtype is input.dtype
-                                   and tuple(bias.shape) in ((weight.shape[0],), (1,), ()))))
+    fused = (weight.ndim == 2 and input.dtype.is_floating_point
+             and (bias is None or tuple(bias.shape) in ((weight.shape[0],), (1,), ())))
     if fused:
         return Linear.apply(input, weight, bias)
-    # the general path (a 1-D weight, a bias that broadcasts further, mixed dtypes: matmul's errors)
+    # the general path (a 1-D weight, a bias that broadcasts further, integer tensors)
     y = matmul(input, weight.t())
     return y if bias is None else y + bias

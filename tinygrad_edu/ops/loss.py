@@ -50,7 +50,11 @@ def _check_tensors(op: str, **named) -> None:
     for name, value in named.items():
         if value is None and name not in ("input", "target"):
             continue
-        tensor_arg(value, op, name)
+        tensor_arg(value, op, name, _POSITIONS[name])
+
+
+# where each tensor argument sits in the losses' signatures (input, target, weight, ..., pos_weight)
+_POSITIONS = {"input": 1, "target": 2, "weight": 3, "pos_weight": 7}
 
 
 def _check_same_shape(input: Tensor, target: Tensor, op: str) -> None:  # noqa: A002

@@ -14,20 +14,15 @@ from ..tensor import Tensor
 from . import comparison as Q
 from . import elementwise as E
 from .activation import erf_array
+from .checks import tensor_arg
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
-def _input(x, op: str) -> Tensor:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}")
-    return x
-
-
 def _float(x, op: str) -> Tensor:
     """Integer and bool input is promoted to the default float dtype, as PyTorch's float ops do."""
-    return E.float_operand(_input(x, op))
+    return E.float_operand(tensor_arg(x, op))
 
 
 # ----------------------------------------------------------------------------- rounding
@@ -83,7 +78,7 @@ class Frac(Function):
 
 def _rounding(fn, name):
     def op(input: Tensor) -> Tensor:  # noqa: A002
-        x = _input(input, name)
+        x = tensor_arg(input, name)
         if not x.dtype.is_floating_point:  # integers are already whole: a copy, of the same dtype
             return Tensor._make(x.array.copy())
         return fn.apply(x)
@@ -98,7 +93,7 @@ fix = trunc
 
 def round(input: Tensor, decimals: int = 0) -> Tensor:  # noqa: A001,A002 (PyTorch's name)
     """x rounded half to even; with ``decimals``, to that many places (negative: tens, hundreds)."""
-    x = _input(input, "round")
+    x = tensor_arg(input, "round")
     if not isinstance(decimals, int) or isinstance(decimals, bool):
         raise TypeError(f"round(): argument 'decimals' must be int, not {type(decimals).__name__}")
     if not x.dtype.is_floating_point:
@@ -109,7 +104,7 @@ def round(input: Tensor, decimals: int = 0) -> Tensor:  # noqa: A001,A002 (PyTor
 
 
 def frac(input: Tensor) -> Tensor:  # noqa: A002
-    x = _input(input, "frac")
+    x = tensor_arg(input, "frac")
     if not x.dtype.is_floating_point:
         raise RuntimeError(f'"frac_cpu" not implemented for \'{x.dtype.name.capitalize()}\'')
     return Frac.apply(x)
@@ -348,7 +343,7 @@ arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, aco
 
 
 def atan2(input, other) -> Tensor:  # noqa: A002
-    a, b = E.operands(_input(input, "atan2"), other, "atan2")
+    a, b = E.operands(tensor_arg(input, "atan2"), other, "atan2")
     if not a.dtype.is_floating_point:
         a, b = E.float_operand(a), E.float_operand(b)
     return Atan2.apply(a, b)
@@ -360,7 +355,7 @@ arctan2 = atan2
 # ----------------------------------------------------------------------------- small compositions
 def square(input: Tensor) -> Tensor:  # noqa: A002
     """x * x (its derivative 2x dy comes from Mul)."""
-    return _input(input, "square") * input
+    return tensor_arg(input, "square") * input
 
 
 def reciprocal(input: Tensor) -> Tensor:  # noqa: A002
@@ -375,7 +370,7 @@ def rsqrt(input: Tensor) -> Tensor:  # noqa: A002
 
 def lerp(input: Tensor, end: Tensor, weight) -> Tensor:  # noqa: A002
     """input + weight * (end - input): the straight line from ``input`` (weight 0) to ``end`` (weight 1)."""
-    x = _input(input, "lerp")
+    x = tensor_arg(input, "lerp")
     if not isinstance(end, Tensor):
         raise TypeError(f"lerp(): argument 'end' (position 2) must be Tensor, not {type(end).__name__}")
     if x.dtype is not end.dtype:
@@ -386,19 +381,19 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:  # noqa: A002
 
 
 def logical_and(input, other) -> Tensor:  # noqa: A002
-    return Q.compare(_input(input, "logical_and"), other, "logical_and")
+    return Q.compare(tensor_arg(input, "logical_and"), other, "logical_and")
 
 
 def logical_or(input, other) -> Tensor:  # noqa: A002
-    return Q.compare(_input(input, "logical_or"), other, "logical_or")
+    return Q.compare(tensor_arg(input, "logical_or"), other, "logical_or")
 
 
 def logical_xor(input, other) -> Tensor:  # noqa: A002
-    return Q.compare(_input(input, "logical_xor"), other, "logical_xor")
+    return Q.compare(tensor_arg(input, "logical_xor"), other, "logical_xor")
 
 
 def logical_not(input) -> Tensor:  # noqa: A002
-    x = _input(input, "logical_not")
+    x = tensor_arg(input, "logical_not")
     return Tensor._make(x.xp.logical_not(x.array))
 
 

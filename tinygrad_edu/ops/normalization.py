@@ -50,6 +50,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         stored is the unbiased one (times n / (n - 1)), as PyTorch does.
     eval: use ``running_mean`` and ``running_var`` instead (no update).
     """
+    tensor_arg(input, "batch_norm")
     if input.ndim < 2:
         raise ValueError(f"batch_norm(): expected input of shape (N, C, ...) with at least 2 dimensions, "
                          f"but got {input.ndim}D input of shape {list(input.shape)}")
@@ -90,6 +91,7 @@ def layer_norm(input, normalized_shape: Union[int, Sequence[int]], weight=None, 
     ``normalized_shape``; ``weight`` and ``bias`` have that shape (elementwise affine)."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(shape)
+    tensor_arg(input, "layer_norm")
     if k == 0 or input.ndim < k or tuple(input.shape[input.ndim - k:]) != shape:
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
                            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
@@ -133,6 +135,7 @@ def local_response_norm(input, size, alpha=0.0001, beta=0.75, k=1.0):  # noqa: A
     the window holding ``size`` channels centred on c (zero outside the input), as PyTorch's
     ``local_response_norm`` (which averages, so alpha is divided by size). AlexNet used size=5,
     alpha=1e-4, beta=0.75, k=2."""
+    tensor_arg(input, "local_response_norm")
     if input.ndim < 3:
         raise ValueError(f"Expected 3D or higher dimensionality input (got {input.ndim} dimensions)")
     if not isinstance(size, int) or size < 1:

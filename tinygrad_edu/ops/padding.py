@@ -13,6 +13,7 @@ from typing import Sequence, Tuple
 from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor
+from .checks import tensor_arg
 
 
 def _widths(pad: Sequence[int], ndim: int) -> Tuple[Tuple[int, int], ...]:
@@ -56,8 +57,7 @@ class Pad(Function):
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value=None) -> Tensor:  # noqa: A002
     """Pad (or, with negative widths, crop) ``input``: with ``value`` (mode 'constant'), or by copying
     input elements (modes 'reflect', 'replicate', 'circular': ops/padding_modes.py)."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"pad(): argument 'input' must be Tensor, not {type(input).__name__}")
+    tensor_arg(input, "pad")
     if not isinstance(pad, (tuple, list)):
         raise TypeError(f"pad(): argument 'pad' must be a tuple of ints, but got {type(pad).__name__}")
     pad = tuple(pad)

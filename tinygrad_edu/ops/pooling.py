@@ -26,6 +26,7 @@ from ..autograd.function import Function
 from ..kernels.im2col import Window
 from ..kernels.pooling import max_pool_scatter, max_pool_winners
 from ..tensor import Tensor
+from .checks import tensor_arg
 from .conv import Conv, batched
 from .elementwise import where
 from .output_size import adaptive_window, check_padding, check_positive, conv_output_size, ntuple
@@ -194,8 +195,7 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 
 # ----------------------------------------------------------------------------- adaptive pooling
 def _adaptive_setup(op: str, d: int, input, output_size):  # noqa: A002
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    tensor_arg(input, op)
     if input.ndim not in (d + 1, d + 2):
         raise RuntimeError(f"{op}(): Expected {d + 1}D or {d + 2}D tensor, but got {list(input.shape)}")
     if not input.dtype.is_floating_point:

@@ -20,15 +20,10 @@ from __future__ import annotations
 from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim
+from .checks import tensor_arg
 from . import elementwise as E
 from .transformations import flip
 from .shape import cat, gather
-
-
-def _input(x, op: str) -> Tensor:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(x).__name__}")
-    return x
 
 
 def _with_dtype(x: Tensor, dtype) -> Tensor:
@@ -58,7 +53,7 @@ class Cumsum(Function):
 
 def cumsum(input: Tensor, dim: int, dtype=None) -> Tensor:  # noqa: A002
     """Running sum along ``dim``: y_i = x_0 + ... + x_i (bools and integers sum in int64)."""
-    x = _with_dtype(_input(input, "cumsum"), dtype)
+    x = _with_dtype(tensor_arg(input, "cumsum"), dtype)
     d = _wrap_dim(dim, x.ndim, "cumsum")
     if x.ndim == 0:
         return Cumsum.apply(x.reshape(1), 0).reshape(())
@@ -104,7 +99,7 @@ def _cumprod_backward(x: Tensor, y: Tensor, g: Tensor, d: int) -> Tensor:
 
 def cumprod(input: Tensor, dim: int, dtype=None) -> Tensor:  # noqa: A002
     """Running product along ``dim``: y_i = x_0 * ... * x_i (bools and integers in int64)."""
-    x = _with_dtype(_input(input, "cumprod"), dtype)
+    x = _with_dtype(tensor_arg(input, "cumprod"), dtype)
     d = _wrap_dim(dim, x.ndim, "cumprod")
     if x.ndim == 0:
         return Cumprod.apply(x.reshape(1), 0).reshape(())
@@ -147,7 +142,7 @@ def _products_of_others(x: Tensor, d: int) -> Tensor:
 
 def prod(input: Tensor, dim=None, keepdim: bool = False, dtype=None) -> Tensor:  # noqa: A002
     """The product of all elements, or along ``dim`` (bools and integers multiply in int64)."""
-    x = _with_dtype(_input(input, "prod"), dtype)
+    x = _with_dtype(tensor_arg(input, "prod"), dtype)
     if dim is None:
         out = Prod.apply(x.reshape(-1), 0, False)
         return out.reshape((1,) * x.ndim) if keepdim else out

@@ -13,6 +13,7 @@ from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..autograd import views
 from ..tensor import Tensor, _wrap_dim, memory_owner
+from .checks import tensor_arg
 from .elementwise import as_operand, broadcast_shape
 
 
@@ -129,6 +130,7 @@ def unsqueeze(x: Tensor, dim: int) -> Tensor:
 
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    tensor_arg(x, "flatten")
     if x.ndim == 0:
         return reshape(x, (1,))
     s, e = _wrap_dim(start_dim, x.ndim, "flatten"), _wrap_dim(end_dim, x.ndim, "flatten")

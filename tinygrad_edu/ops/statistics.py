@@ -14,12 +14,7 @@ from ..tensor import Tensor, _wrap_dim
 from . import elementwise as E
 from .reduction import _ValuesIndices
 from .shape import gather, reshape
-
-
-def _input(x, op: str) -> Tensor:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}")
-    return x
+from .checks import tensor_arg
 
 
 def _pick(x: Tensor, d: int, index, keepdim: bool):
@@ -33,7 +28,7 @@ def _pick(x: Tensor, d: int, index, keepdim: bool):
 
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):  # noqa: A002
     """The k-th smallest element (k from 1) along ``dim``, and its index."""
-    x = _input(input, "kthvalue")
+    x = tensor_arg(input, "kthvalue")
     if x.ndim == 0:
         x = reshape(x, 1)
         if k != 1:
@@ -50,7 +45,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):  # no
 def median(input: Tensor, dim: Optional[int] = None, keepdim: bool = False):  # noqa: A002
     """The lower median (the ((n - 1) // 2)-th smallest, as PyTorch takes it): of all elements, or
     (values, indices) along ``dim``."""
-    x = _input(input, "median")
+    x = tensor_arg(input, "median")
     if dim is None:
         flat = reshape(x, -1)
         if flat.shape[0] == 0:
@@ -63,7 +58,7 @@ def median(input: Tensor, dim: Optional[int] = None, keepdim: bool = False):  # 
 
 def nanmedian(input: Tensor, dim: Optional[int] = None, keepdim: bool = False):  # noqa: A002
     """The median ignoring nans (nans sort last, so the k-th of the non-nan count)."""
-    x = _input(input, "nanmedian")
+    x = tensor_arg(input, "nanmedian")
     if dim is None:
         flat = reshape(x, -1)
         count = int((~x.xp.isnan(flat.array)).sum())
@@ -81,7 +76,7 @@ def nanmedian(input: Tensor, dim: Optional[int] = None, keepdim: bool = False): 
 
 def mode(input: Tensor, dim: int = -1, keepdim: bool = False):  # noqa: A002
     """The most frequent value along ``dim`` (the smallest on a tie) and the index of its last occurrence."""
-    x = _input(input, "mode")
+    x = tensor_arg(input, "mode")
     xs = x if x.ndim else reshape(x, 1)
     d = _wrap_dim(dim, xs.ndim, "mode")
     xp = xs.xp
@@ -104,7 +99,7 @@ def quantile(input: Tensor, q, dim: Optional[int] = None, keepdim: bool = False,
              interpolation: str = "linear") -> Tensor:
     """The q-quantile(s) along ``dim`` (all elements by default): linear interpolation between the
     two nearest order statistics (or 'lower', 'higher', 'nearest', 'midpoint')."""
-    x = _input(input, "quantile")
+    x = tensor_arg(input, "quantile")
     if interpolation not in ("linear", "lower", "higher", "nearest", "midpoint"):
         raise ValueError(f"quantile() interpolation must be one of linear, lower, higher, midpoint or nearest. "
                          f"Got {interpolation}")
@@ -149,7 +144,7 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,  # 
            return_counts: bool = False, dim: Optional[int] = None):
     """The distinct values (or distinct slices along ``dim``), sorted; with ``return_inverse`` the index
     of each input element in them, with ``return_counts`` how often each occurs."""
-    x = _input(input, "unique")
+    x = tensor_arg(input, "unique")
     axis = None if dim is None else _wrap_dim(dim, x.ndim, "unique")
     out = x.xp.unique(x.array, return_inverse=True, return_counts=True, axis=axis)
     values, inverse, counts = out
@@ -167,7 +162,7 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,  # 
 def unique_consecutive(input: Tensor, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002
                        dim: Optional[int] = None):
     """Collapse runs of equal consecutive values (of the flattened input) to one: [1, 1, 2, 1] -> [1, 2, 1]."""
-    x = _input(input, "unique_consecutive")
+    x = tensor_arg(input, "unique_consecutive")
     if dim is not None:
         raise NotImplementedError("unique_consecutive(dim=...) is not implemented in tinygrad_edu")
     xp, a = x.xp, x.array.reshape(-1)
@@ -184,7 +179,7 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False, return_count
 def bincount(input: Tensor, weights: Optional[Tensor] = None, minlength: int = 0) -> Tensor:  # noqa: A002
     """How often each value 0, 1, ..., max occurs in a 1-D non-negative int tensor (or the sum of
     ``weights`` at each value)."""
-    x = _input(input, "bincount")
+    x = tensor_arg(input, "bincount")
     if x.ndim != 1 or x.dtype.kind != 1:
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if x.numel() and int(x.array.min()) < 0:
@@ -202,7 +197,7 @@ def bincount(input: Tensor, weights: Optional[Tensor] = None, minlength: int = 0
 def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002
     """A histogram of ``bins`` equal-width bins over [min, max] (the data's range if both are 0);
     values outside are ignored, and ``max`` itself goes in the last bin."""
-    x = _input(input, "histc")
+    x = tensor_arg(input, "histc")
     if not x.dtype.is_floating_point:
         raise RuntimeError(f'"histogram_cpu" not implemented for \'{x.dtype.name.capitalize()}\'')
     if bins <= 0:
@@ -219,7 +214,7 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
 
 
 def count_nonzero(input: Tensor, dim=None) -> Tensor:  # noqa: A002
-    x = _input(input, "count_nonzero")
+    x = tensor_arg(input, "count_nonzero")
     axis = None if dim is None else tuple(_wrap_dim(d, x.ndim, "count_nonzero")
                                           for d in ((dim,) if isinstance(dim, int) else dim))
     return Tensor._make(x.xp.asarray(x.xp.count_nonzero(x.array, axis=axis)).astype(backend.int64.np))
@@ -227,13 +222,13 @@ def count_nonzero(input: Tensor, dim=None) -> Tensor:  # noqa: A002
 
 def nansum(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
     """The sum with nans counted as 0 (their gradient is 0)."""
-    x = _input(input, "nansum")
+    x = tensor_arg(input, "nansum")
     return E.where(Tensor._make(x.xp.isnan(x.array)), 0.0, x).sum(dim, keepdim=keepdim)
 
 
 def nanmean(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
     """The mean of the non-nan elements."""
-    x = _input(input, "nanmean")
+    x = tensor_arg(input, "nanmean")
     count = Tensor._make((~x.xp.isnan(x.array)).astype(x.array.dtype)).sum(dim, keepdim=keepdim)
     return nansum(x, dim, keepdim) / count
 

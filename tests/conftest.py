@@ -2,6 +2,11 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+# Scripts that tests run in subprocesses (under mpiexec, or as a user would): never import them
+# during collection, where --doctest-modules would otherwise run them.
+collect_ignore = ["quickstart_script.py"]
+collect_ignore_glob = ["mpi_scripts/*"]
+
 # Under CI a derandomized profile without deadlines keeps a green run green; locally explore wider.
 settings.register_profile("ci", derandomize=True, deadline=None, max_examples=25,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

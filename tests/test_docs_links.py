@@ -21,7 +21,7 @@ KO = DOCS / "ko"
 UNITS = ["01_images_as_tensors.md", "02_convolution.md", "03_cnns.md", "04_counting_parameters.md",
          "05_alexnet.md", "06_training.md", "07_vanishing_gradients.md"]
 AFTER_UNITS = "backprop.md"                    # the reading path goes on here after unit 07
-TUTORIALS = UNITS + ["index.md"]               # pages that must have a Korean twin
+TUTORIALS = UNITS + [AFTER_UNITS, "index.md"]  # pages that must have a Korean twin
 IMAGES = DOCS / "images"
 PAGES = sorted(DOCS.rglob("*.md")) + [ROOT / "README.md", ROOT / "README.ko.md"]
 NAV = {DOCS: ("**Previous:**", "**Next:**"), KO: ("**이전:**", "**다음:**")}

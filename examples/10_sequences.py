@@ -30,7 +30,7 @@ OUT.mkdir(parents=True, exist_ok=True)
 SYMBOLS, HIDDEN = 4, 24
 LENGTHS = [5, 20] if FAST else [5, 10, 20, 30]    # the sequence lengths T we train on
 START = time.time()
-print(f"fast mode: {FAST}; sequence lengths {LENGTHS}; pictures go to {OUT}")
+print(f"{'quick run' if FAST else 'full run'}: sequence lengths {LENGTHS}; pictures go to {OUT}")
 
 
 # %% [markdown]

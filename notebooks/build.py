@@ -25,9 +25,14 @@ EXAMPLES = ROOT / "examples"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
+# 09 trains on several processes at once (mpiexec starts them): a notebook is one process, so that
+# lesson stays a script (docs/08_data_parallel.md shows its output).
+NOT_NOTEBOOKS = ("09_data_parallel.py",)
+
+
 def lesson_scripts() -> list:
-    """``examples/01_...py`` to ``examples/08_...py``: one notebook each."""
-    return sorted(p for p in EXAMPLES.glob("[0-9][0-9]_*.py"))
+    """``examples/NN_*.py``, one notebook each (all but the multi-process lesson)."""
+    return sorted(p for p in EXAMPLES.glob("[0-9][0-9]_*.py") if p.name not in NOT_NOTEBOOKS)
 
 
 def notebook_path(script: Path) -> Path:

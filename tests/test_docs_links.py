@@ -22,7 +22,7 @@ UNITS = ["01_images_as_tensors.md", "02_convolution.md", "03_cnns.md", "04_count
          "05_alexnet.md", "06_training.md", "07_vanishing_gradients.md"]
 AFTER_UNITS = "backprop.md"                    # the reading path goes on here after unit 07
 AFTER_BACKPROP = "08_data_parallel.md"         # ... and then to data parallelism (row 09, issue 16)
-TUTORIALS = UNITS + [AFTER_BACKPROP, "09_sequences.md", "index.md"]   # pages that must have a Korean twin
+TUTORIALS = UNITS + [AFTER_UNITS, AFTER_BACKPROP, "09_sequences.md", "index.md"]   # pages that must have a Korean twin
 IMAGES = DOCS / "images"
 PAGES = sorted(DOCS.rglob("*.md")) + [ROOT / "README.md", ROOT / "README.ko.md"]
 NAV = {DOCS: ("**Previous:**", "**Next:**"), KO: ("**이전:**", "**다음:**")}

@@ -165,15 +165,16 @@ def test_training_script_runs_under_pytorch(in_tmp, capsys):
     assert _accuracy(capsys.readouterr().out) >= 0.9
 
 
-def test_backprop_walkthrough_runs(in_tmp, capsys):
-    """Every python block of docs/backprop.md runs as written, top to bottom, and prints the worked
-    example's numbers (hand-computed there: tanh' = 1 - 0.4621^2)."""
+@pytest.mark.parametrize("page", ["backprop.md", "ko/backprop.md"])
+def test_backprop_walkthrough_runs(in_tmp, capsys, page):
+    """Every python block of docs/backprop.md and of its Korean twin runs as written, top to bottom, and
+    prints the worked example's numbers (hand-computed there: tanh' = 1 - 0.4621^2)."""
     from tinygrad_edu import Tensor
-    blocks = python_blocks((DOCS / "backprop.md").read_text(encoding="utf-8"))
+    blocks = python_blocks((DOCS / page).read_text(encoding="utf-8"))
     assert len(blocks) >= 8
     had_logit = hasattr(Tensor, "logit")
     try:
-        ns = run_blocks(blocks, "docs/backprop.md")
+        ns = run_blocks(blocks, f"docs/{page}")
     finally:
         if not had_logit and hasattr(Tensor, "logit"):
             del Tensor.logit  # section 9 attaches its example op: keep it out of the other tests

@@ -54,7 +54,8 @@ def _check_tensors(op: str, **named) -> None:
 
 
 # where each tensor argument sits in the losses' signatures (input, target, weight, ..., pos_weight)
-_POSITIONS = {"input": 1, "target": 2, "weight": 3, "pos_weight": 7}
+_POSITIONS = {"input": 1, "target": 2, "weight": 3, "pos_weight": 7,
+              "input1": 1, "input2": 2, "anchor": 1, "positive": 2, "negative": 3}
 
 
 def _check_same_shape(input: Tensor, target: Tensor, op: str) -> None:  # noqa: A002

@@ -70,7 +70,8 @@ def _view_of(x: Tensor, out: Tensor) -> Tensor:
     through either one is a change to both (the pattern of ``detach()``)."""
     if memory_owner(out.array) is memory_owner(x.array):
         out._version = x._version
-        views.register(x, out)  # so an in-place op on out is recorded into x's graph (autograd/views.py)
+        if grad_mode._state.enabled:  # (nothing is recorded otherwise, e.g. inside a backward pass)
+            views.register(x, out)  # so an in-place op on out is recorded into x's graph (autograd/views.py)
     return out
 
 

@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: install install-dev install-torch demo test test-gpu bench clean check
+.PHONY: install install-dev install-torch demo test test-gpu bench clean check mutate
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ check: install  # make check EX=03 [SOLUTIONS=1]: the autograder for exercises/E
 
 bench: install
 	$(PY) benchmarks/run.py
+
+# Plant each bug listed in mutation/mutants.py in a scratch copy and run the tests that should catch
+# it (not part of `make test`: it takes several minutes). MUTATE_ARGS="sigmoid conv" picks some.
+mutate: install-torch
+	$(PY) mutation/run.py $(MUTATE_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis

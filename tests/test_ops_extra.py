@@ -576,3 +576,33 @@ def test_pytorch_raises_the_same_errors(code, exc, message):
     """The same calls made with PyTorch raise the same exception with the same message."""
     with pytest.raises(exc, match=message):
         _run(code, "torch")
+
+
+# ----------------------------------------------------------------------------- one implementation per method
+@pytest.mark.parametrize("method", ["allclose", "isclose", "equal", "isnan", "isinf", "isfinite", "sign"])
+def test_tensor_method_is_the_function(method):
+    """``x.allclose(y)`` and ``tinygrad_edu.allclose(x, y)`` are the same code, so they cannot disagree."""
+    assert getattr(tg.Tensor, method) is getattr(tg, method)
+
+
+@pytest.mark.parametrize("call", [lambda a, b: a.allclose(b), lambda a, b: tg.allclose(a, b),
+                                  lambda a, b: a.isclose(b), lambda a, b: tg.isclose(a, b)])
+def test_allclose_refuses_mixed_dtypes_as_pytorch(call):
+    """PyTorch 2.13: float32 against float64 raises RuntimeError ("Float did not match Double"),
+    from the method and the function alike."""
+    a, b = tg.ones(3), tg.ones(3, dtype=tg.float64)
+    with pytest.raises(RuntimeError, match="float32 did not match float64"):
+        call(a, b)
+
+
+def test_allclose_and_equal_agree_with_torch():
+    torch = pytest.importorskip("torch")
+    a, b = np.array([1.0, 2.0, 3.0], np.float32), np.array([1.0, 2.0 + 1e-6, 3.0], np.float32)
+    far = np.array([1.0, 2.1, 3.0], np.float32)
+    for x, y in [(a, b), (a, far), (a, a[None].repeat(2, 0))]:
+        assert tg.tensor(x).allclose(tg.tensor(y)) == torch.tensor(x).allclose(torch.tensor(y))
+        assert tg.tensor(x).equal(tg.tensor(y)) == torch.tensor(x).equal(torch.tensor(y))
+    # equal compares values across dtypes (no promotion error), as in PyTorch
+    assert tg.ones(3).equal(tg.ones(3, dtype=tg.float64)) is torch.ones(3).equal(torch.ones(3, dtype=torch.float64))
+    with pytest.raises(TypeError, match="allclose"):
+        tg.allclose(tg.ones(3), 3)

@@ -396,3 +396,19 @@ def test_math_values():
     np.testing.assert_allclose(npy(tg.tensor([1000.0, 0.0]).log_softmax(0)), [0.0, -1000.0])
     np.testing.assert_allclose(npy(tg.tensor([-1000.0, 1000.0]).sigmoid()), [0.0, 1.0])
     np.testing.assert_allclose(npy(tg.tensor([float("-inf"), float("-inf")]).logsumexp(0)), -np.inf)
+
+
+def test_method_table_is_named_at_the_top_of_tensor_py_and_attached():
+    """A reader looking for ``__add__`` or ``sum`` from tensor.py is sent to ops/methods.py, whose
+    table holds each name once, and every entry is what ``Tensor`` has."""
+    import inspect
+    import sys
+    tensor_module = sys.modules["tinygrad_edu.tensor"]  # (tinygrad_edu.tensor is the function)
+    from tinygrad_edu.ops.methods import METHODS
+    assert "ops/methods.py" in tensor_module.__doc__
+    assert {"__add__", "sum", "relu", "allclose", "sign"} <= set(METHODS)
+    for name, fn in METHODS.items():
+        assert getattr(tg.Tensor, name) is fn, name
+    source = inspect.getsource(__import__("tinygrad_edu.ops.methods", fromlist=["x"]))
+    for name in ("sign", "isnan", "equal", "allclose"):
+        assert source.count(f'"{name}":') == 1, name

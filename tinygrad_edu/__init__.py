@@ -13,14 +13,14 @@ from . import autograd
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace,
                        numel, ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor,
                        zeros, zeros_like)
-from .ops.elementwise import (abs, add, clamp, cos, div, exp, log, maximum, minimum, mul, neg, pow, relu,  # noqa: A004
-                              sigmoid, sin, sqrt, sub, tanh, where)
+from .ops.elementwise import (abs, add, clamp, clone, cos, div, exp, log, maximum, minimum, mul, neg,  # noqa: A004
+                              pow, sign, sin, sqrt, sub, where)
 from .ops.reduction import (all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, norm,  # noqa: A004
                             std, sum, var)
 from .ops.shape import (cat, chunk, flatten, gather, permute, reshape, split, squeeze, stack, transpose,
                         unsqueeze)
 from .ops.linalg import matmul
-from .ops.activation import log_softmax, softmax
+from .ops.activation import log_softmax, relu, sigmoid, softmax, tanh
 from . import nn
 from .nn.parameter import Parameter
 from .utils.summary import count_parameters, summary
@@ -29,8 +29,10 @@ from . import optim, utils
 from .utils.serialization import load, save
 from .ops.sorting import argsort, sort, topk
 from .ops.scan import cumprod, cumsum, prod
-from .ops.misc import (allclose, clone, eq, equal, flip, floor_divide, fmod, ge, gt, isclose, isfinite, isinf,
-                       isnan, le, lt, masked_fill, ne, remainder, roll, sign)
+from .ops.comparison import allclose, eq, equal, ge, gt, isclose, isfinite, isinf, isnan, le, lt, ne
+from .ops.division import floor_divide, fmod, remainder
+from .ops.indexing import masked_fill
+from .ops.transformations import flip, roll
 from .settings import inference_mode, set_default_dtype
 
 clip = clamp

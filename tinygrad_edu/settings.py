@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from . import backend
+from .autograd import grad_mode
 from .autograd.grad_mode import _Mode, no_grad
 
 
@@ -22,7 +23,6 @@ class inference_mode(no_grad):  # noqa: N801 (PyTorch's name)
     def __enter__(self):
         if self.enabled:
             return super().__enter__()
-        from .autograd import grad_mode
         self.prev = grad_mode.is_grad_enabled()  # restored on exit: nothing changes
         return self
 

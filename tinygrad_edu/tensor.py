@@ -1,6 +1,10 @@
 """``Tensor``: an array, where it came from (``grad_fn``) and, for leaves, its gradient (``grad``).
 
-Every operator and method here delegates to a ``Function`` in ``ops/``; this file holds no calculus.
+This file holds the tensor's data, its graph attributes and the in-place updates. The operators and
+math methods (``a + b`` is ``__add__``, ``x.sum()``, ``x.relu()``, ...) are listed in one table,
+``METHODS`` in ``ops/methods.py``, which is attached to the class at the bottom of this file: look a
+name up there to find the op that computes it. Every op is a ``Function`` in ``ops/``; this file
+holds no calculus.
 """
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ from typing import Any, Optional
 
 from . import backend
 from .backend import dtype as _dtype
-from .autograd import grad_mode
 
 
 class Size(tuple):
@@ -266,7 +269,6 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self):
-        from .utils.printing import tensor_repr
         return tensor_repr(self)
 
     def __format__(self, spec):
@@ -289,12 +291,10 @@ class Tensor:
     def backward(self, gradient: Optional["Tensor"] = None, retain_graph: Optional[bool] = None,
                  create_graph: bool = False, inputs=None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see ``autograd.backward``)."""
-        from .autograd import backward
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+        autograd.backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
     def register_hook(self, hook):
         """``hook(grad)`` runs when this tensor's gradient is computed; it may return a new gradient."""
-        from .autograd.function import _RemovableHandle
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is None:
@@ -307,7 +307,6 @@ class Tensor:
         return _RemovableHandle(hooks, hook)
 
     def register_post_accumulate_grad_hook(self, hook):
-        from .autograd.function import _RemovableHandle
         if self.grad_fn is not None:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
         if not isinstance(self._post_accumulate_hooks, list):
@@ -342,12 +341,10 @@ class Tensor:
                 dtype = a
         out = self
         if dev is not None and backend.device(dev) != self.device:
-            from .ops.elementwise import ToDevice
             dev = backend.device(dev)
             backend.xp_for(dev)  # a missing GPU is reported here, before the move starts
             out = ToDevice.apply(out, dev)
         if dtype is not None and backend.as_dtype(dtype) is not out.dtype:
-            from .ops.elementwise import Cast
             out = Cast.apply(out, backend.as_dtype(dtype))
         return out
 
@@ -384,7 +381,6 @@ class Tensor:
         return self.to(other.dtype)
 
     def clone(self) -> "Tensor":
-        from .ops.elementwise import Clone
         return Clone.apply(self)
 
     def contiguous(self) -> "Tensor":
@@ -450,14 +446,12 @@ class Tensor:
 
     def copy_(self, src) -> "Tensor":
         """Copy ``src``'s values into this tensor (broadcasting; from any device and dtype)."""
-        from .ops.shape import setitem
         if isinstance(src, Tensor) and type(src.array) is not type(self.array):
             src = src.to(self.device)
         setitem(self, Ellipsis, src)
         return self
 
     def fill_(self, value) -> "Tensor":
-        from .ops.shape import setitem
         setitem(self, Ellipsis, value)
         return self
 
@@ -487,7 +481,6 @@ class Tensor:
         return self.div_(other)
 
     def __setitem__(self, index, value) -> None:
-        from .ops.shape import setitem
         setitem(self, index, value)
 
 
@@ -502,9 +495,21 @@ def _wrap_dim(dim: int, ndim: int, op: str = "") -> int:
     return dim % n
 
 
-# function.py needs Tensor but is imported before it exists (see there): hand it over now.
-from .autograd import function as _function  # noqa: E402
-_function.Tensor = Tensor
+def memory_owner(arr):
+    """The array whose memory ``arr`` uses (itself unless it is a view)."""
+    while getattr(arr, "base", None) is not None:
+        arr = arr.base
+    return arr
 
-# Operators and methods are attached by ops/methods.py, keeping the calculus out of this file.
-from .ops import methods as _methods  # noqa: E402,F401
+
+# Everything below uses Tensor itself (autograd, the ops, the printer all import it), so it is
+# imported here, once the class exists: the one place where tensor.py -> ops -> tensor.py is cut.
+from . import autograd  # noqa: E402
+from .autograd import grad_mode  # noqa: E402
+from .autograd.function import _RemovableHandle  # noqa: E402
+from .ops import methods as _methods  # noqa: E402
+from .ops.elementwise import Cast, Clone, ToDevice  # noqa: E402
+from .ops.shape import setitem  # noqa: E402
+from .utils.printing import tensor_repr  # noqa: E402
+
+_methods.attach(Tensor)

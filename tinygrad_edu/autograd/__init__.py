@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence, Union
 
+from ..tensor import Tensor
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .engine import _GradStore, check_roots, run_backward
 from .function import Function, Node, once_differentiable
@@ -12,14 +13,12 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 
 def _as_list(x):
-    from ..tensor import Tensor
     if x is None:
         return None
     return [x] if isinstance(x, Tensor) else list(x)
 
 
 def _root_grads(outputs, grad_outputs, op: str):
-    from ..tensor import Tensor
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs or [None] * len(outputs))):
         if g is None:

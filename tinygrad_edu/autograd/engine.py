@@ -9,17 +9,105 @@ Iterative (no recursion, so a 20,000-op chain is fine). It is Kahn's algorithm:
 3. run a ready node's backward, hand each input gradient down its edge into the receiver's
    buffer; each delivery lowers the receiver's count.
 
+``run_backward`` is that loop; ``call_backward`` is one node's step of the chain rule, and the
+``_Pass`` keeps the buffers and counts of one backward pass. Hooks, anomaly mode and ``.grad``
+bookkeeping are separate small steps beside them, each skipped when not in use.
+
 A node's buffer holds one slot per output of its op, summing the gradients that reach that output.
 A leaf's buffer has one slot: when its count hits 0 it holds the leaf's total gradient, which is
 delivered once (hooks, then ``.grad``, then post-accumulate hooks), as in PyTorch.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 from .. import backend
-from . import anomaly, function, grad_mode
+from ..ops.reduction import sum_to
+from ..tensor import Tensor, memory_owner
+from . import anomaly, grad_mode
 from .function import Node
+
+
+def check_roots(roots) -> None:
+    """Every root must lead into the graph; checked (by the callers in autograd/__init__.py) before
+    any gradient is made for it."""
+    for i, t in enumerate(roots):
+        if t.grad_fn is None and not t.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+
+
+def run_backward(roots, root_grads, retain_graph: bool = False, create_graph: bool = False,
+                 inputs: Optional[Sequence] = None):
+    """Backpropagate ``root_grads`` from ``roots``.
+
+    Without ``inputs``: accumulate into the ``.grad`` of every leaf that requires grad (and of
+    non-leaves that called ``retain_grad``). With ``inputs`` (``autograd.grad``): touch no ``.grad``;
+    return ``{id(input): gradient}`` for the inputs that were reached."""
+    graph = _Pass(roots, root_grads, create_graph, inputs)
+    ready = graph.ready
+    prev_mode = grad_mode._swap(create_graph)  # record backward only if asked
+    try:
+        while ready:
+            node = ready.pop()
+            grads = graph.output_grads(node)      # the summed gradients of the node's outputs
+            input_grads = call_backward(node, grads)  # the chain rule for this one op
+            if not retain_graph:
+                node.release()
+            graph.deliver(node, input_grads, ready)   # down the edges, towards the leaves
+    finally:
+        grad_mode._swap(prev_mode)
+    return graph.captured
+
+
+def call_backward(node: Node, grads):
+    """One node's backward: the gradients of its outputs in, one gradient per input out
+    (all None when no gradient reached the node)."""
+    n_in = len(node.next_functions)
+    if grads is None:
+        return (None,) * n_in
+    if node._freed:
+        node.saved_tensors  # raises the "backward through the graph a second time" error
+    meta = node._metadata  # None unless hooks or anomaly mode put something there
+    if meta:
+        grads = _node_pre_hooks(meta, grads)
+    out = node.fn.backward(node, *grads)
+    out = out if isinstance(out, tuple) else (out,)
+    if len(out) != n_in:
+        out = _trim_extra(node, out, n_in)
+    if anomaly._enabled:
+        anomaly.check_grads(node, out)
+    if meta:
+        for hook in meta.get("post_hooks", ()):
+            hook(out, tuple(grads))
+    return out
+
+
+def _node_pre_hooks(meta: dict, grads: list) -> list:
+    for hook in meta.get("pre_hooks", ()):
+        new = hook(tuple(grads))
+        if new is not None:
+            grads = list(new)
+    return grads
+
+
+def _trim_extra(node: Node, out: tuple, n_in: int) -> tuple:
+    """Extra Nones after the last input's gradient are fine (PyTorch allows them); anything else is not."""
+    if len(out) < n_in or any(g is not None for g in out[n_in:]):
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                           f"(expected {n_in}, got {len(out)})")
+    return out[:n_in]
+
+
+def _call_hooks(hooks, grad):
+    for hook in hooks:
+        new = hook(grad)
+        if new is not None:
+            grad = new
+    return grad
+
+
+def _add(a, b):
+    return b if a is None else a + b
 
 
 def _count_dependencies(roots: Sequence[Node]) -> Dict[object, int]:
@@ -42,28 +130,15 @@ def _count_dependencies(roots: Sequence[Node]) -> Dict[object, int]:
     return deps
 
 
-def _add(a, b):
-    return b if a is None else a + b
-
-
-def _call_hooks(hooks, grad):
-    for hook in hooks:
-        new = hook(grad)
-        if new is not None:
-            grad = new
-    return grad
-
-
 def _sum_to_input(node: Node, i: int, g):
     """Undo broadcasting once for every op: sum a gradient back to the input's shape and dtype."""
-    if type(g) is not function.Tensor and backend.is_array(g):  # a user's backward may return an array
-        g = function.Tensor._make(g)
+    if type(g) is not Tensor and backend.is_array(g):  # a user's backward may return an array
+        g = Tensor._make(g)
     shape, dt = node._in_meta[i]
     arr = g.array
     if arr.shape == shape and arr.dtype == dt:  # the common case: nothing to undo
         return g
     if arr.shape != shape:
-        from ..ops.reduction import sum_to
         try:
             g = sum_to(g, shape)
         except RuntimeError:
@@ -75,11 +150,108 @@ def _sum_to_input(node: Node, i: int, g):
     return g
 
 
-def memory_owner(arr):
-    """The array whose memory ``arr`` uses (itself unless it is a view)."""
-    while getattr(arr, "base", None) is not None:
-        arr = arr.base
-    return arr
+class _Pass:
+    """The state of one backward pass: the gradient buffers and dependency counts, where finished
+    gradients go (``.grad``, or the ``captured`` dict of ``autograd.grad``)."""
+
+    def __init__(self, roots, root_grads, create_graph: bool, inputs: Optional[Sequence]):
+        self.store = _GradStore(create_graph)
+        self.capture = inputs is not None
+        self.captured: Dict[int, object] = {}
+        # where the inputs sit in the graph: a leaf by identity, a non-leaf by (its node, output index)
+        self.want_leaf = {id(t) for t in inputs if t.grad_fn is None} if self.capture else set()
+        self.want_node = {(t.grad_fn, t.output_nr): id(t) for t in inputs if t.grad_fn is not None} \
+            if self.capture else {}
+        # seed the roots' buffers, count the dependencies, find the nodes ready to run
+        self.buffers = buffers = {}  # node or leaf -> its gradient slots, one per output
+        root_nodes, root_leaves = [], []
+        for t, g in zip(roots, root_grads):
+            self.store.take(g.array)  # the caller's gradient: never store it as anyone's .grad
+            target, nr = (t, 0) if t.grad_fn is None else (t.grad_fn, t.output_nr)
+            if target not in buffers:
+                buffers[target] = [None] * (1 if t.grad_fn is None else len(target._out_meta))
+                (root_leaves if t.grad_fn is None else root_nodes).append(target)
+            buf = buffers[target]
+            buf[nr] = g if buf[nr] is None else buf[nr] + g
+        self.deps = deps = _count_dependencies(root_nodes)
+        for leaf in root_leaves:
+            if deps.get(leaf, 0) == 0:  # no other path leads to this leaf: its gradient is complete
+                self.deliver_leaf(leaf, buffers.pop(leaf)[0])
+        self.ready = [n for n in root_nodes if deps.get(n, 0) == 0]
+
+    def output_grads(self, node: Node):
+        """The summed gradients of ``node``'s outputs (None if none reached it), after the hooks on
+        the output tensors; missing ones become zeros unless the node said otherwise."""
+        grads = self.buffers.pop(node, None)
+        if grads is None:
+            return None
+        if node._pre_hooks or node._retained or self.want_node:  # (most nodes have none of these)
+            grads = self._output_hooks(node, grads)
+        # (`is None`, not `None in grads`: that would call Tensor.__eq__ on every gradient)
+        if node.materialize_grads and any(g is None for g in grads):
+            grads = _zeros_for_missing(node, grads)
+        return grads
+
+    def _output_hooks(self, node: Node, grads: list) -> list:
+        """The hooks registered on the output tensors run (and may replace the gradient), then
+        ``retain_grad`` and ``autograd.grad`` take their copy."""
+        for nr, g in enumerate(grads):
+            if g is None:
+                continue
+            hooks = node._pre_hooks.get(nr)
+            if hooks:
+                grads[nr] = g = _call_hooks(hooks, g)
+            ref = node._retained.get(nr)
+            t = ref() if ref is not None else None
+            if t is not None and not self.capture:
+                self.store.accumulate(t, g)
+            key = (node, nr)
+            if key in self.want_node:
+                self.captured[self.want_node[key]] = _add(self.captured.get(self.want_node[key]), g)
+        return grads
+
+    def deliver(self, node: Node, grads, ready: list) -> None:
+        """Hand a node's input gradients down its edges into the receivers' buffers. When a
+        receiver's count hits 0 its buffer is complete: a node becomes ready; a leaf gets its total."""
+        buffers, deps = self.buffers, self.deps
+        for i, (edge, g) in enumerate(zip(node.next_functions, grads)):
+            if edge is None:
+                continue
+            target, nr = edge  # a Node and its output number, or a leaf tensor and 0
+            is_node = isinstance(target, Node)
+            if g is not None:
+                g = _sum_to_input(node, i, g)
+                buf = buffers.get(target)
+                if buf is None:
+                    buf = buffers[target] = [None] * (len(target._out_meta) if is_node else 1)
+                buf[nr] = g if buf[nr] is None else buf[nr] + g
+            left = deps[target] - 1
+            deps[target] = left
+            if left == 0:
+                if is_node:
+                    ready.append(target)
+                elif target in buffers:  # (no gradient at all reached a leaf: nothing to deliver)
+                    self.deliver_leaf(target, buffers.pop(target)[0])
+
+    def deliver_leaf(self, leaf, g) -> None:
+        """A leaf's total gradient, once: its hooks, then ``.grad`` (or the captured dict), then the
+        post-accumulate hooks."""
+        if leaf._hooks:
+            g = _call_hooks(leaf._hooks, g)
+        if self.capture:
+            if id(leaf) in self.want_leaf:
+                self.captured[id(leaf)] = _add(self.captured.get(id(leaf)), g)
+            return
+        self.store.accumulate(leaf, g)
+        for hook in leaf._post_accumulate_hooks:
+            hook(leaf)
+
+
+def _zeros_for_missing(node: Node, grads: list) -> list:
+    """Zeros for the outputs no gradient reached, on the device of the others."""
+    xp = next((g.xp for g in grads if g is not None), backend.np)
+    return [g if g is not None else Tensor._make(xp.zeros(shape, dtype))
+            for g, (shape, dtype) in zip(grads, node._out_meta)]
 
 
 def _whole_c_view(arr, owner) -> bool:
@@ -115,7 +287,7 @@ class _GradStore:
         if id(owner) in self.taken or not (arr is owner or _whole_c_view(arr, owner)):
             arr = owner = arr.copy()
         self.taken.add(id(owner))
-        return function.Tensor._make(arr)
+        return Tensor._make(arr)
 
     def accumulate(self, t, g) -> None:
         if self.create_graph:
@@ -128,149 +300,3 @@ class _GradStore:
             t.grad = t.grad.detach() + g.detach()
         else:
             t.grad.array += g.array  # in place, as PyTorch does: .grad keeps its identity
-
-
-def check_roots(roots) -> None:
-    """Every root must lead into the graph; checked before any gradient is made for it."""
-    for i, t in enumerate(roots):
-        if t.grad_fn is None and not t.requires_grad:
-            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
-
-
-def run_backward(roots, root_grads, retain_graph: bool = False, create_graph: bool = False,
-                 inputs: Optional[Sequence] = None):
-    """Backpropagate ``root_grads`` from ``roots``.
-
-    Without ``inputs``: accumulate into the ``.grad`` of every leaf that requires grad (and of
-    non-leaves that called ``retain_grad``). With ``inputs`` (``autograd.grad``): touch no ``.grad``;
-    return ``{id(input): gradient}`` for the inputs that were reached."""
-    Tensor = function.Tensor
-
-    store = _GradStore(create_graph)
-    capture = inputs is not None
-    captured: Dict[int, object] = {}
-    # where the inputs sit in the graph: a leaf by identity, a non-leaf by (its node, output index)
-    want_leaf = {id(t) for t in inputs if t.grad_fn is None} if capture else set()
-    want_node = {(t.grad_fn, t.output_nr): id(t) for t in inputs if t.grad_fn is not None} if capture else {}
-
-    def deliver_leaf(leaf, g):  # called once per leaf, with the sum of the gradients reaching it
-        if leaf._hooks:
-            g = _call_hooks(leaf._hooks, g)
-        if capture:
-            if id(leaf) in want_leaf:
-                captured[id(leaf)] = _add(captured.get(id(leaf)), g)
-            return
-        store.accumulate(leaf, g)
-        for hook in leaf._post_accumulate_hooks:
-            hook(leaf)
-
-    # 1. seed the buffers of the roots' nodes (and of roots that are leaves themselves)
-    check_roots(roots)
-    buffers: Dict[object, list] = {}  # node or leaf -> its gradient slots
-    root_nodes: List[Node] = []
-    root_leaves: list = []
-    for t, g in zip(roots, root_grads):
-        store.take(g.array)  # the caller's gradient: never store it as anyone's .grad
-        if t.grad_fn is None:
-            if t not in buffers:
-                buffers[t] = [None]
-                root_leaves.append(t)
-            buffers[t][0] = _add(buffers[t][0], g)
-            continue
-        node = t.grad_fn
-        if node not in buffers:
-            buffers[node] = [None] * len(node._out_meta)
-            root_nodes.append(node)
-        buffers[node][t.output_nr] = _add(buffers[node][t.output_nr], g)
-
-    # 2. count dependencies; 3. run nodes as they become ready
-    deps = _count_dependencies(root_nodes)
-    for leaf in root_leaves:
-        if deps.get(leaf, 0) == 0:  # no other path leads to this leaf: its gradient is complete
-            deliver_leaf(leaf, buffers.pop(leaf)[0])
-    ready = [n for n in root_nodes if deps.get(n, 0) == 0]
-    prev_mode = grad_mode._swap(create_graph)  # record backward only if asked
-    try:
-        while ready:
-            node = ready.pop()
-            grads = buffers.pop(node, None)
-            if grads is None:  # no gradient reached this node: skip it, but release its inputs
-                if not retain_graph:
-                    node.release()
-                _deliver(node, (None,) * len(node.next_functions), deps, ready, buffers, deliver_leaf)
-                continue
-            if node._freed:
-                node.saved_tensors  # raises the "backward through the graph a second time" error
-            if node._pre_hooks or node._retained or want_node:  # (most nodes have none of these)
-                grads = _output_hooks(node, grads, store, capture, captured, want_node)
-            # (`is None`, not `None in grads`: that would call Tensor.__eq__ on every gradient)
-            if node.materialize_grads and any(g is None for g in grads):  # no gradient reached: zeros
-                xp = next((g.xp for g in grads if g is not None), backend.np)  # the others' device
-                grads = [g if g is not None else Tensor._make(xp.zeros(shape, dtype))
-                         for g, (shape, dtype) in zip(grads, node._out_meta)]
-            meta = node._metadata  # None unless hooks or anomaly mode put something there
-            for hook in meta.get("pre_hooks", ()) if meta else ():
-                new = hook(tuple(grads))
-                if new is not None:
-                    grads = list(new)
-            out = node.fn.backward(node, *grads)
-            out = out if isinstance(out, tuple) else (out,)
-            n_in = len(node.next_functions)
-            if len(out) != n_in:  # extra Nones are fine (PyTorch allows them); anything else is not
-                if len(out) < n_in or any(g is not None for g in out[n_in:]):
-                    raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                                       f"(expected {n_in}, got {len(out)})")
-                out = out[:n_in]
-            if anomaly._enabled:
-                anomaly.check_grads(node, out)
-            for hook in meta.get("post_hooks", ()) if meta else ():
-                hook(out, tuple(grads))
-            if not retain_graph:
-                node.release()
-            _deliver(node, out, deps, ready, buffers, deliver_leaf)
-    finally:
-        grad_mode._swap(prev_mode)
-    return captured
-
-
-def _output_hooks(node: Node, grads: list, store: _GradStore, capture: bool, captured, want_node) -> list:
-    """What happens to a node's output gradients before its backward: the hooks registered on the
-    output tensors run (and may replace the gradient), then ``retain_grad`` and ``autograd.grad``
-    take their copy."""
-    for nr, g in enumerate(grads):
-        if g is None:
-            continue
-        hooks = node._pre_hooks.get(nr)
-        if hooks:
-            grads[nr] = g = _call_hooks(hooks, g)
-        ref = node._retained.get(nr)
-        t = ref() if ref is not None else None
-        if t is not None and not capture:
-            store.accumulate(t, g)
-        key = (node, nr)
-        if key in want_node:
-            captured[want_node[key]] = _add(captured.get(want_node[key]), g)
-    return grads
-
-
-def _deliver(node: Node, grads, deps, ready, buffers, deliver_leaf) -> None:
-    """Hand a node's input gradients down its edges into the receivers' buffers. When a receiver's
-    count hits 0 its buffer is complete: a node becomes ready; a leaf gets its total gradient."""
-    for i, (edge, g) in enumerate(zip(node.next_functions, grads)):
-        if edge is None:
-            continue
-        target, nr = edge  # a Node and its output number, or a leaf tensor and 0
-        is_node = isinstance(target, Node)
-        if g is not None:
-            g = _sum_to_input(node, i, g)
-            buf = buffers.get(target)
-            if buf is None:
-                buf = buffers[target] = [None] * (len(target._out_meta) if is_node else 1)
-            buf[nr] = g if buf[nr] is None else buf[nr] + g
-        left = deps[target] - 1
-        deps[target] = left
-        if left == 0:
-            if is_node:
-                ready.append(target)
-            elif target in buffers:  # (no gradient at all reached a leaf: nothing to deliver)
-                deliver_leaf(target, buffers.pop(target)[0])

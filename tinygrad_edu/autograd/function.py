@@ -24,13 +24,8 @@ import weakref
 from typing import Any, Optional, Tuple
 
 from .. import backend
-from . import grad_mode
-from . import anomaly
-
-# The Tensor class. tensor.py imports this module before it defines Tensor, so it cannot be
-# imported here; tensor.py fills the name in once it exists (an import inside apply() would cost
-# more than the rest of a small op's bookkeeping).
-Tensor: Any = None
+from ..tensor import Tensor
+from . import anomaly, grad_mode
 
 
 class Node:
@@ -40,12 +35,8 @@ class Node:
     input made by an op, ``(leaf_tensor, 0)`` for a leaf that requires grad, ``None`` otherwise.
     """
 
-    # The attributes every recorded op fills in live in __slots__: a Node is made for every op, and
-    # with a per-node __dict__ each one would cost another object for the garbage collector to scan
-    # (with a long graph alive, the collector's passes over these objects cost more than the op).
-    # "__dict__" stays in the slots so that forward can still set anything on ctx (ctx.p = p); that
-    # dict is made only when first written. The rarely used attributes below keep class defaults and
-    # get a per-node value (in that dict) only when set.
+    # Slots for what every node holds; "__dict__" lets forward still set anything (ctx.p = p).
+    # (Why slots, and class defaults for the rarely used attributes: docs/design.md, choice 4.)
     __slots__ = ("fn", "next_functions", "needs_input_grad", "_in_meta", "_out_meta", "_saved",
                  "__dict__", "__weakref__")
 
@@ -98,12 +89,14 @@ class Node:
         for kind, item, extra in self._saved or ():
             if kind == "out":       # an output: rebuilt on demand, so the node holds no cycle
                 version = self._out_versions[extra]  # outputs start at version 0
-                self._check_version(version, 0, item.dtype, item.shape, f"output {extra} of {self.name()}")
+                if version[0] != 0:
+                    self._version_error(version, 0, item.dtype, item.shape, f"output {extra} of {self.name()}")
                 t = Tensor._make(item, requires_grad=True)
                 t.grad_fn, t.output_nr, t._version = self, extra, version
             elif kind == "tensor":  # an input tensor, checked for in-place changes since forward
-                self._check_version(item._version, extra, item.array.dtype, item.shape,
-                                    f"an input of {self.name()}")
+                if item._version[0] != extra:
+                    self._version_error(item._version, extra, item.array.dtype, item.shape,
+                                        f"an input of {self.name()}")
                 t = item
             elif kind == "array":
                 t = Tensor._make(item)
@@ -113,15 +106,14 @@ class Node:
         return tuple(out)
 
     @staticmethod
-    def _check_version(version: list, expected: int, dtype, shape, what: str) -> None:
+    def _version_error(version: list, expected: int, dtype, shape, what: str) -> None:
         # Every in-place op bumps its tensor's version counter; a saved value whose counter moved
         # since forward no longer holds what backward needs, so its gradient would be silently wrong.
-        if version[0] != expected:
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an inplace "
-                f"operation: [{dtype} tensor of shape {list(shape)}], which is {what}, is at version "
-                f"{version[0]}; expected version {expected} instead. Hint: clone() the tensor before "
-                "changing it in place, or do the in-place change before using the tensor.")
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: [{dtype} tensor of shape {list(shape)}], which is {what}, is at version "
+            f"{version[0]}; expected version {expected} instead. Hint: clone() the tensor before "
+            "changing it in place, or do the in-place change before using the tensor.")
 
     # -- what the engine and tools use -----------------------------------------------------------
     def name(self) -> str:
@@ -197,8 +189,6 @@ class Function:
         outs = [_output(ctx, r, i, record, args) for i, r in enumerate(raws)] if multi else \
             [_output(ctx, raw, 0, record, args)]
         if record:
-            # tuples of shapes and dtypes only: the collector stops scanning a tuple that holds no
-            # container, so these cost nothing once the graph is alive
             ctx._out_meta = tuple([(o.array.shape, o.array.dtype) for o in outs])
             if ctx._saved:
                 ctx._saved, saved_output = _resolve_saved(ctx._saved, raws, outs)
@@ -221,7 +211,8 @@ def _output(ctx: Node, r, i: int, record: bool, args):
     else:
         arr = r.array if isinstance(r, Tensor) else r
         if not backend.is_array(arr):  # a Python or NumPy scalar: make it an array on the inputs' device
-            arr = _array_module(args).asarray(arr)
+            xp = next((a.xp for a in args if isinstance(a, Tensor)), backend.np)
+            arr = xp.asarray(arr)
     diff = record and arr.dtype.kind == "f" and id(r) not in ctx._non_diff  # only floats get grads
     t = Tensor._make(arr, diff)
     if diff:
@@ -267,13 +258,6 @@ def _prepare(ctx: Node, cls, args) -> bool:
     if record:
         ctx.next_functions, ctx.needs_input_grad, ctx._in_meta = tuple(edges), tuple(needs), tuple(meta)
     return record
-
-
-def _array_module(args):
-    for a in args:
-        if isinstance(a, Tensor):
-            return a.xp
-    return backend.np
 
 
 def _resolve_saved(saved, raws, outs):

@@ -24,25 +24,6 @@ def _swap(mode: bool) -> bool:
     return prev
 
 
-class set_grad_enabled:
-    """``with set_grad_enabled(False): ...`` or ``@set_grad_enabled(False)``; also a plain call."""
-
-    def __init__(self, mode: bool):
-        self.mode = bool(mode)
-        self.prev = _swap(self.mode)  # a plain call takes effect at once, as in PyTorch
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        _swap(self.prev)
-        return False
-
-    def __call__(self, fn):
-        _swap(self.prev)  # used as a decorator: undo the switch made by __init__
-        return _Mode.wrap(fn, self.mode)
-
-
 class _Mode:
     """Base of no_grad/enable_grad: a context manager, a decorator with or without parentheses
     (``@no_grad()`` and ``@no_grad``)."""
@@ -77,6 +58,24 @@ class _Mode:
             finally:
                 _swap(prev)
         return wrapper
+
+
+class set_grad_enabled(_Mode):
+    """``with set_grad_enabled(False): ...`` or ``@set_grad_enabled(False)``; also a plain call."""
+
+    def __init__(self, mode: bool):
+        self.mode = bool(mode)
+        self.prev = _swap(self.mode)  # a plain call takes effect at once, as in PyTorch
+
+    def __new__(cls, mode: bool):
+        return object.__new__(cls)
+
+    def __enter__(self):  # the switch was made by __init__; __exit__ (from _Mode) undoes it
+        return self
+
+    def __call__(self, fn):
+        _swap(self.prev)  # used as a decorator: undo the switch made by __init__
+        return _Mode.wrap(fn, self.mode)
 
 
 class no_grad(_Mode):

@@ -6,9 +6,14 @@ rounding error of the difference quotient swamps the tolerance.
 """
 from __future__ import annotations
 
+import warnings
 from typing import Callable, Sequence
 
 from .. import backend
+from ..backend import default_generator
+from ..tensor import Tensor
+from .grad_mode import enable_grad, no_grad
+from .. import autograd as _autograd  # (its grad() is defined after this module is imported)
 
 
 class GradcheckError(RuntimeError):
@@ -16,12 +21,10 @@ class GradcheckError(RuntimeError):
 
 
 def _inputs(inputs):
-    from ..tensor import Tensor
     return (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
 
 
 def _flat_outputs(out):
-    from ..tensor import Tensor
     outs = (out,) if isinstance(out, Tensor) else tuple(out)
     return [o for o in outs if isinstance(o, Tensor) and o.dtype.is_floating_point]
 
@@ -33,7 +36,6 @@ def _host(t):
 
 def _numerical(fn, inputs, eps):
     """Jacobians by central differences: one per (input, output) pair, shape (in.numel, out.numel)."""
-    from ..autograd.grad_mode import no_grad
     jac = []
     with no_grad():
         for x in inputs:
@@ -56,8 +58,6 @@ def _numerical(fn, inputs, eps):
 
 
 def _analytical(fn, inputs, create_graph=False):
-    from . import grad as autograd_grad
-    from ..tensor import Tensor
     outs = _flat_outputs(fn(*inputs))
     diff_inputs = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
     jac = {id(x): [] for x in diff_inputs}  # per input: per output element, the gradient row
@@ -68,7 +68,7 @@ def _analytical(fn, inputs, create_graph=False):
             else:
                 g = out.xp.zeros(out.shape, dtype=out.array.dtype)
                 g.reshape(-1)[i] = 1
-                grads = autograd_grad(out, diff_inputs, Tensor._make(g), retain_graph=True, allow_unused=True)
+                grads = _autograd.grad(out, diff_inputs, Tensor._make(g), retain_graph=True, allow_unused=True)
             for x, gx in zip(diff_inputs, grads):
                 row = _host(gx) if gx is not None else backend.np.zeros(x.numel())
                 jac[id(x)].append((k, i, row))
@@ -78,11 +78,9 @@ def _analytical(fn, inputs, create_graph=False):
 def gradcheck(func: Callable, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
               raise_exception: bool = True, **_ignored) -> bool:
     """True when ``func``'s backward agrees with finite differences for every input requiring grad."""
-    from ..tensor import Tensor
     inputs = _inputs(inputs)
     for i, x in enumerate(inputs):
         if isinstance(x, Tensor) and x.requires_grad and x.dtype.name != "float64":
-            import warnings
             warnings.warn(f"gradcheck: input {i} is {x.dtype.name}, not float64; the check may fail from "
                           "rounding alone", stacklevel=2)
     numerical = _numerical(func, inputs, eps)
@@ -105,12 +103,9 @@ def gradcheck(func: Callable, inputs, *, eps: float = 1e-6, atol: float = 1e-5, 
 def gradgradcheck(func: Callable, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: float = 1e-5,
                   rtol: float = 1e-3, raise_exception: bool = True, **_ignored) -> bool:
     """gradcheck applied to the gradient itself: checks that backward is differentiable and right."""
-    from . import grad as autograd_grad
-    from ..tensor import Tensor
     inputs = _inputs(inputs)
     outs = _flat_outputs(func(*inputs))
     if grad_outputs is None:
-        from ..backend import default_generator
         grad_outputs = []
         for o in outs:
             rng = default_generator.rng(o.xp)
@@ -122,11 +117,10 @@ def gradgradcheck(func: Callable, inputs, grad_outputs=None, *, eps: float = 1e-
     n = len(inputs)
 
     def first_grads(*args):
-        from .grad_mode import enable_grad
         xs, gos = args[:n], args[n:]
         with enable_grad():  # the numerical pass runs under no_grad, but a first gradient needs a graph
             ys = _flat_outputs(func(*xs))
-            gs = autograd_grad(ys, [x for x in xs if isinstance(x, Tensor) and x.requires_grad], list(gos),
+            gs = _autograd.grad(ys, [x for x in xs if isinstance(x, Tensor) and x.requires_grad], list(gos),
                                create_graph=True, allow_unused=True)
         return tuple(g for g in gs if g is not None)
 

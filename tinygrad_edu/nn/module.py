@@ -31,20 +31,9 @@ from typing import Any, Callable, Iterator, Mapping, Optional, Set, Tuple
 from .. import backend
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled, no_grad
+from ..ops.checks import typename
 from ..tensor import Tensor
 from .parameter import Buffer, Parameter
-
-
-_TENSOR_TYPE_NAMES = {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor",
-                      "int32": "IntTensor", "int64": "LongTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
-
-
-def _typename(obj) -> str:
-    """How PyTorch names an object's type in error messages ('tinygrad_edu.FloatTensor', 'int')."""
-    if isinstance(obj, Tensor):
-        return "tinygrad_edu." + _TENSOR_TYPE_NAMES[obj.dtype.name]
-    module = type(obj).__module__
-    return type(obj).__qualname__ if module == "builtins" else f"{module}.{type(obj).__qualname__}"
 
 
 def _addindent(s: str, num_spaces: int) -> str:
@@ -209,7 +198,7 @@ class Module:
         if param is None:
             self._parameters[name] = None
         elif not isinstance(param, Parameter):
-            raise TypeError(f"cannot assign '{_typename(param)}' object to parameter '{name}' "
+            raise TypeError(f"cannot assign '{typename(param)}' object to parameter '{name}' "
                             "(tinygrad_edu.nn.Parameter or None required)")
         elif param.grad_fn is not None:
             raise ValueError(f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be "
@@ -226,7 +215,7 @@ class Module:
             raise AttributeError("cannot assign buffer before Module.__init__() call")
         self._check_name(name, "buffer", self._buffers)
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
+            raise TypeError(f"cannot assign '{typename(tensor)}' object to buffer '{name}' "
                             "(tinygrad_edu Tensor or None required)")
         if isinstance(tensor, Buffer):
             persistent, tensor = tensor.persistent, Tensor._make(tensor.array)
@@ -239,9 +228,9 @@ class Module:
     def add_module(self, name: str, module: Optional["Module"]) -> None:
         """Add a child module under ``name``; it is then reachable as ``self.<name>``."""
         if not isinstance(module, Module) and module is not None:
-            raise TypeError(f"{_typename(module)} is not a Module subclass")
+            raise TypeError(f"{typename(module)} is not a Module subclass")
         if not isinstance(name, str):
-            raise TypeError(f"module name should be a string. Got {_typename(name)}")
+            raise TypeError(f"module name should be a string. Got {typename(name)}")
         if hasattr(self, name) and name not in self._modules:
             raise KeyError(f"attribute '{name}' already exists")
         if "." in name:
@@ -254,7 +243,7 @@ class Module:
 
     def _check_name(self, name, kind: str, own: dict) -> None:
         if not isinstance(name, str):
-            raise TypeError(f"{kind} name should be a string. Got {_typename(name)}")
+            raise TypeError(f"{kind} name should be a string. Got {typename(name)}")
         if "." in name:
             raise KeyError(f"{kind} name can't contain \".\"")
         if name == "":
@@ -281,7 +270,7 @@ class Module:
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
-                raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' "
+                raise TypeError(f"cannot assign '{typename(value)}' as parameter '{name}' "
                                 "(tinygrad_edu.nn.Parameter or None expected)")
             self.register_parameter(name, value)
         elif isinstance(value, Module):
@@ -292,12 +281,12 @@ class Module:
             modules[name] = value
         elif "_modules" in self.__dict__ and name in self._modules:
             if value is not None:
-                raise TypeError(f"cannot assign '{_typename(value)}' as child module '{name}' "
+                raise TypeError(f"cannot assign '{typename(value)}' as child module '{name}' "
                                 "(tinygrad_edu.nn.Module or None expected)")
             self._modules[name] = value
         elif isinstance(value, Buffer) or ("_buffers" in self.__dict__ and name in self._buffers):
             if value is not None and not isinstance(value, Tensor):
-                raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
+                raise TypeError(f"cannot assign '{typename(value)}' as buffer '{name}' "
                                 "(tinygrad_edu.nn.Buffer, tinygrad_edu.Tensor or None expected)")
             if isinstance(value, Buffer):
                 persistent = value.persistent

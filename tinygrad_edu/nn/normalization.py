@@ -1,5 +1,6 @@
-"""Normalisation layers: BatchNorm (per channel, over the batch), LayerNorm (per sample) and
-LocalResponseNorm (across neighbouring channels, as in AlexNet)."""
+"""Normalisation layers: BatchNorm (per channel, over the batch), LayerNorm (per sample),
+GroupNorm (per sample, over groups of channels: needs no batch) and LocalResponseNorm (across
+neighbouring channels, as in AlexNet)."""
 from __future__ import annotations
 
 from typing import Optional, Sequence, Union
@@ -170,3 +171,30 @@ class LocalResponseNorm(Module):
 
     def extra_repr(self) -> str:
         return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)
+
+
+class GroupNorm(Module):
+    """Normalise each sample over groups of ``num_channels // num_groups`` channels (and all positions),
+    then scale and shift per channel. Independent of the batch size: works for a batch of one."""
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-05, affine: bool = True, device=None,
+                 dtype=None, *, bias: bool = True):
+        super().__init__()
+        positive_int(num_groups, "num_groups", "GroupNorm")
+        positive_int(num_channels, "num_channels", "GroupNorm")
+        if num_channels % num_groups:
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
+        if not eps > 0:
+            raise ValueError(f"GroupNorm: eps must be positive, but got {eps}")
+        self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
+        _affine_parameters(self, affine, bias, (num_channels,), device, dtype)
+
+    def reset_parameters(self) -> None:
+        _reset_affine(self, self.affine)
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")

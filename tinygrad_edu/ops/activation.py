@@ -18,19 +18,13 @@ from typing import Optional
 
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim
-from . import elementwise as E
-from .elementwise import float_operand
+from .checks import tensor_arg
+from .elementwise import Clamp, float_operand, where
 
 
 def _float_input(input, op: str) -> Tensor:  # noqa: A002
     """``input`` as a floating-point Tensor (integers promote, as in PyTorch), or TypeError naming the op."""
-    return float_operand(_tensor_input(input, op))
-
-
-def _tensor_input(input, op: str) -> Tensor:  # noqa: A002
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
-    return input
+    return float_operand(tensor_arg(input, op))
 
 
 # ----------------------------------------------------------------------------- softmax family
@@ -77,7 +71,7 @@ def _softmax_dim(x: Tensor, dim: Optional[int], op: str) -> int:
 
 
 def _along_dim(fn, input: Tensor, dim: Optional[int], dtype, op: str) -> Tensor:  # noqa: A002
-    x = _float_input(input, op) if dtype is None else _float_input(_tensor_input(input, op).to(dtype), op)
+    x = _float_input(input, op) if dtype is None else _float_input(tensor_arg(input, op).to(dtype), op)
     if x.ndim == 0:  # a single number is a distribution over one class
         return fn.apply(x.reshape(1), 0).reshape(())
     return fn.apply(x, _softmax_dim(x, dim, op))
@@ -94,12 +88,27 @@ def log_softmax(input: Tensor, dim: Optional[int] = None, dtype=None) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- piecewise linear
+class Relu(Function):
+    """y = max(0, x);  dx = dy where x > 0, else 0 (the derivative at 0 is taken as 0)."""
+    @staticmethod
+    def forward(ctx, x):
+        y = x.xp.maximum(x.array, 0)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        y, = ctx.saved_tensors
+        slope = ~(y.array <= 0)  # 1 where x > 0 (not "y > 0": a nan passes its gradient on, as in PyTorch)
+        return g * Tensor._make(slope.astype(g.array.dtype))
+
+
 def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """max(0, x): derivative 1 for x > 0, so gradients pass unshrunk (but a unit with x < 0 is 'dead')."""
-    return E.relu(_tensor_input(input, "relu"))
+    return Relu.apply(tensor_arg(input, "relu"))
 
 
-class Hardtanh(E.Clamp):
+class Hardtanh(Clamp):
     """y = min(max(x, lo), hi), the forward of ``Clamp``, but a stricter backward:
     dx = dy where lo < x < hi, else 0 (0 at the corners, as PyTorch; clamp passes dy there)."""
     @staticmethod
@@ -152,14 +161,45 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 
 # ----------------------------------------------------------------------------- smooth
+class Tanh(Function):
+    """y = tanh x;  dx = dy * (1 - y^2)."""
+    @staticmethod
+    def forward(ctx, x):
+        y = x.xp.tanh(x.array)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        y, = ctx.saved_tensors
+        return g * (1 - y * y)
+
+
+class Sigmoid(Function):
+    """y = 1 / (1 + e^-x);  dx = dy * y * (1 - y)  (at most dy / 4: the vanishing gradient)."""
+    @staticmethod
+    def forward(ctx, x):
+        xp, a = x.xp, x.array
+        # stable on both sides: e^-|x| never overflows
+        e = xp.exp(-xp.abs(a))
+        y = xp.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        y, = ctx.saved_tensors
+        return g * y * (1 - y)
+
+
 def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
     """1 / (1 + e^-x): its derivative y (1 - y) is at most 1/4, the root of vanishing gradients."""
-    return E.sigmoid(_tensor_input(input, "sigmoid"))
+    return Sigmoid.apply(_float_input(input, "sigmoid"))
 
 
 def tanh(input: Tensor) -> Tensor:  # noqa: A002
     """(e^x - e^-x) / (e^x + e^-x): a zero-centred sigmoid, derivative 1 - y^2 (at most 1)."""
-    return E.tanh(_tensor_input(input, "tanh"))
+    return Tanh.apply(_float_input(input, "tanh"))
 
 
 class Elu(Function):
@@ -177,7 +217,7 @@ class Elu(Function):
     def backward(ctx, g):
         y, = ctx.saved_tensors
         pos = Tensor._make(ctx.positive)
-        return g * E.where(pos, 1.0, y + ctx.alpha), None
+        return g * where(pos, 1.0, y + ctx.alpha), None
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -201,7 +241,7 @@ class Softplus(Function):
     @staticmethod
     def backward(ctx, g):
         x, = ctx.saved_tensors
-        slope = E.where(Tensor._make(ctx.linear), 1.0, (x * ctx.beta).sigmoid())
+        slope = where(Tensor._make(ctx.linear), 1.0, (x * ctx.beta).sigmoid())
         return g * slope, None, None
 
 

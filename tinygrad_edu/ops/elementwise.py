@@ -8,6 +8,7 @@ from __future__ import annotations
 from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor
+from .checks import tensor_arg
 
 
 # ----------------------------------------------------------------------------- operands
@@ -210,6 +211,17 @@ class PowScalar(Function):
 
 
 # ----------------------------------------------------------------------------- unary math
+class Sign(Function):
+    """y = -1, 0 or 1 by the sign of x;  dx = 0 (the sign is constant on each side of 0)."""
+    @staticmethod
+    def forward(ctx, x):
+        return x.xp.sign(x.array)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0
+
+
 class Exp(Function):
     """y = e^x;  dx = dy * y."""
     @staticmethod
@@ -275,51 +287,6 @@ class Cos(Function):
     def backward(ctx, g):
         x, = ctx.saved_tensors
         return -g * x.sin()
-
-
-class Tanh(Function):
-    """y = tanh x;  dx = dy * (1 - y^2)."""
-    @staticmethod
-    def forward(ctx, x):
-        y = x.xp.tanh(x.array)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        y, = ctx.saved_tensors
-        return g * (1 - y * y)
-
-
-class Sigmoid(Function):
-    """y = 1 / (1 + e^-x);  dx = dy * y * (1 - y)  (at most dy / 4: the vanishing gradient)."""
-    @staticmethod
-    def forward(ctx, x):
-        xp, a = x.xp, x.array
-        # stable on both sides: e^-|x| never overflows
-        e = xp.exp(-xp.abs(a))
-        y = xp.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        y, = ctx.saved_tensors
-        return g * y * (1 - y)
-
-
-class Relu(Function):
-    """y = max(0, x);  dx = dy where x > 0, else 0 (the derivative at 0 is taken as 0)."""
-    @staticmethod
-    def forward(ctx, x):
-        y = x.xp.maximum(x.array, 0)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        y, = ctx.saved_tensors
-        return g * ~(y.array <= 0)  # not "y > 0": a nan passes its gradient on, as in PyTorch
 
 
 class Abs(Function):
@@ -408,7 +375,7 @@ def _unary(fn):
     return op
 
 
-exp, log, sqrt, sin, cos, tanh, sigmoid = map(_unary, (Exp, Log, Sqrt, Sin, Cos, Tanh, Sigmoid))
+exp, log, sqrt, sin, cos = map(_unary, (Exp, Log, Sqrt, Sin, Cos))
 
 
 def add(a, b, alpha=1) -> Tensor:
@@ -449,6 +416,19 @@ def pow(a, b) -> Tensor:  # noqa: A001 (PyTorch's name)
     return Pow.apply(a, b)
 
 
+def sign(input: Tensor) -> Tensor:  # noqa: A002
+    """The sign of each element (-1, 0 or 1); its gradient is zero."""
+    x = tensor_arg(input, "sign")
+    if x.dtype is backend.bool_:
+        return Tensor._make(x.array.copy())  # the sign of True is True
+    return Sign.apply(x)
+
+
+def clone(input: Tensor) -> Tensor:  # noqa: A002
+    """A copy that stays in the graph (its gradient flows back to ``input``)."""
+    return tensor_arg(input, "clone").clone()
+
+
 def neg(x: Tensor) -> Tensor:
     if x.dtype is backend.bool_:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
@@ -458,10 +438,6 @@ def neg(x: Tensor) -> Tensor:
 
 def abs(x: Tensor) -> Tensor:  # noqa: A001
     return Abs.apply(x)
-
-
-def relu(x: Tensor) -> Tensor:
-    return Relu.apply(x)
 
 
 def clamp(x: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
@@ -493,10 +469,3 @@ def where(condition, input, other) -> Tensor:  # noqa: A002
     a, b = operands(as_operand(input, like, "where"), other, "where")
     broadcast_shape(condition.shape, broadcast_shape(a.shape, b.shape, "where"), "where")
     return Where.apply(condition, a, b)
-
-
-def compare(a, b, name: str) -> Tensor:
-    """``a < b`` and friends: bool tensors, never part of the graph."""
-    a, b = operands(a, b, name)
-    xp = a.xp
-    return Tensor._make(getattr(xp, name)(a.array, b.array))

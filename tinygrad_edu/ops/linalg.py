@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..tensor import Tensor
+from .elementwise import broadcast_shape
 
 
 class MatMul(Function):
@@ -44,7 +45,6 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_fmt(sa[-2:])} and {_fmt(sb[-2:])})"
                            + (f" (batched shapes {list(a.shape)} and {list(b.shape)})" if a.ndim > 2 or b.ndim > 2 else ""))
     if a.ndim > 2 and b.ndim > 2:
-        from .elementwise import broadcast_shape
         broadcast_shape(a.shape[:-2], b.shape[:-2], "matmul")
     a2 = a if a.ndim > 1 else a.unsqueeze(0)
     b2 = b if b.ndim > 1 else b.unsqueeze(-1)

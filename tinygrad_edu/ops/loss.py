@@ -16,6 +16,7 @@ from ..autograd.function import Function
 from ..tensor import Tensor
 from . import elementwise as E
 from .activation import log_softmax, softplus
+from .checks import tensor_arg
 from .shape import gather
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -49,8 +50,7 @@ def _check_tensors(op: str, **named) -> None:
     for name, value in named.items():
         if value is None and name not in ("input", "target"):
             continue
-        if not isinstance(value, Tensor):
-            raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(value).__name__}")
+        tensor_arg(value, op, name)
 
 
 def _check_same_shape(input: Tensor, target: Tensor, op: str) -> None:  # noqa: A002
@@ -122,7 +122,7 @@ def _nll(logp: Tensor, target: Tensor, weight, ignore_index: int, reduction: str
     t = xp.where(keep, t, 0)                                  # any valid index; masked out below
     w_t = w[t] * keep                                         # each sample's weight, 0 if ignored
     picked = gather(logp, dim, Tensor._make(xp.expand_dims(t, dim))).squeeze(dim)
-    loss = -picked * w_t
+    loss = picked * -w_t                                      # -w[t_i] log p_i[t_i]
     if label_smoothing > 0:
         smooth = -(logp * _per_class(w, logp, dim)).sum(dim) * keep
         loss = loss * (1.0 - label_smoothing) + smooth * (label_smoothing / n_classes)

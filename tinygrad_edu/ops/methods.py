@@ -1,12 +1,23 @@
-"""Tensor's operators and methods, each a one-line delegation to an op function."""
+"""Tensor's operators and math methods: one table, each name once, each entry the op function that
+``tinygrad_edu.<name>`` also is (``x.sum()`` is ``tinygrad_edu.sum(x)``, ``a + b`` is
+``tinygrad_edu.add(a, b)``). tensor.py attaches the table to ``Tensor`` once the class exists.
+
+To find where ``__add__`` or ``sum`` is computed, look its name up here and follow the module.
+"""
 from __future__ import annotations
 
 from ..tensor import Tensor
 from . import activation as A
+from . import comparison as Q
+from . import division as D
 from . import elementwise as E
+from . import indexing as I
 from . import linalg as L
 from . import reduction as R
+from . import scan as C
 from . import shape as S
+from . import sorting as O
+from . import transformations as T
 
 
 def _r(fn):
@@ -20,72 +31,55 @@ def _comparable(other) -> bool:
         E.backend.is_numpy_scalar(other)
 
 
-_methods = {
-    # arithmetic
+METHODS = {
+    # arithmetic (ops/elementwise.py, ops/linalg.py, ops/division.py)
     "__add__": E.add, "__radd__": E.add, "__sub__": E.sub, "__rsub__": _r(E.sub),
     "__mul__": E.mul, "__rmul__": E.mul, "__truediv__": E.div, "__rtruediv__": _r(E.div),
     "__pow__": E.pow, "__rpow__": _r(E.pow), "__matmul__": L.matmul, "__rmatmul__": _r(L.matmul),
+    "__mod__": D.remainder, "__rmod__": _r(D.remainder),
+    "__floordiv__": D.floor_divide, "__rfloordiv__": _r(D.floor_divide),
     "__neg__": E.neg, "__abs__": E.abs, "__pos__": lambda self: self,
     "add": E.add, "sub": E.sub, "subtract": E.sub, "mul": E.mul, "multiply": E.mul, "div": E.div,
     "divide": E.div, "true_divide": E.div, "pow": E.pow, "neg": E.neg, "negative": E.neg, "abs": E.abs,
+    "remainder": D.remainder, "fmod": D.fmod, "floor_divide": D.floor_divide,
     "matmul": L.matmul, "mm": L.matmul, "bmm": L.matmul,
-    "exp": E.exp, "log": E.log, "sqrt": E.sqrt, "sin": E.sin, "cos": E.cos, "tanh": E.tanh,
-    "sigmoid": E.sigmoid, "relu": E.relu, "clamp": E.clamp, "clip": E.clamp,
-    "maximum": E.maximum, "minimum": E.minimum,
+    "exp": E.exp, "log": E.log, "sqrt": E.sqrt, "sin": E.sin, "cos": E.cos, "sign": E.sign,
+    "clamp": E.clamp, "clip": E.clamp, "maximum": E.maximum, "minimum": E.minimum,
     "where": lambda self, condition, other: E.where(condition, self, other),
     "square": lambda self: self * self, "rsqrt": lambda self: 1 / E.sqrt(self),
     "reciprocal": lambda self: 1 / self,
-    # comparisons: bool tensors outside the graph
-    "__lt__": lambda a, b: E.compare(a, b, "less"), "__le__": lambda a, b: E.compare(a, b, "less_equal"),
-    "__gt__": lambda a, b: E.compare(a, b, "greater"), "__ge__": lambda a, b: E.compare(a, b, "greater_equal"),
-    "__eq__": lambda a, b: E.compare(a, b, "equal") if _comparable(b) else NotImplemented,
-    "__ne__": lambda a, b: E.compare(a, b, "not_equal") if _comparable(b) else NotImplemented,
-    "lt": lambda a, b: E.compare(a, b, "less"), "le": lambda a, b: E.compare(a, b, "less_equal"),
-    "gt": lambda a, b: E.compare(a, b, "greater"), "ge": lambda a, b: E.compare(a, b, "greater_equal"),
-    "eq": lambda a, b: E.compare(a, b, "equal"), "ne": lambda a, b: E.compare(a, b, "not_equal"),
-    "__and__": lambda a, b: E.compare(a, b, "logical_and"), "__or__": lambda a, b: E.compare(a, b, "logical_or"),
-    "__xor__": lambda a, b: E.compare(a, b, "logical_xor"),
+    # comparisons and tests: bool tensors outside the graph (ops/comparison.py)
+    "__lt__": Q.lt, "__le__": Q.le, "__gt__": Q.gt, "__ge__": Q.ge,
+    "__eq__": lambda a, b: Q.eq(a, b) if _comparable(b) else NotImplemented,
+    "__ne__": lambda a, b: Q.ne(a, b) if _comparable(b) else NotImplemented,
+    "lt": Q.lt, "le": Q.le, "gt": Q.gt, "ge": Q.ge, "eq": Q.eq, "ne": Q.ne,
+    "__and__": lambda a, b: Q.compare(a, b, "logical_and"), "__or__": lambda a, b: Q.compare(a, b, "logical_or"),
+    "__xor__": lambda a, b: Q.compare(a, b, "logical_xor"),
     "__invert__": lambda a: Tensor._make(a.xp.logical_not(a.array) if a.dtype.kind == 0 else ~a.array),
     "logical_not": lambda a: Tensor._make(a.xp.logical_not(a.array)),
-    "isnan": lambda a: Tensor._make(a.xp.isnan(a.array)), "isinf": lambda a: Tensor._make(a.xp.isinf(a.array)),
-    "isfinite": lambda a: Tensor._make(a.xp.isfinite(a.array)),
-    "sign": lambda a: Tensor._make(a.xp.sign(a.array)),
-    "equal": lambda a, b: a.shape == b.shape and bool((a.array == b.array).all()),
-    "allclose": lambda a, b, rtol=1e-5, atol=1e-8, equal_nan=False: bool(
-        a.xp.allclose(a.array, b.array, rtol=rtol, atol=atol, equal_nan=equal_nan)),
-    # reductions
+    "isnan": Q.isnan, "isinf": Q.isinf, "isfinite": Q.isfinite, "isclose": Q.isclose,
+    "allclose": Q.allclose, "equal": Q.equal,
+    # reductions (ops/reduction.py, ops/scan.py)
     "sum": R.sum, "mean": R.mean, "var": R.var, "std": R.std, "norm": R.norm, "logsumexp": R.logsumexp,
     "max": R.max, "min": R.min, "amax": R.amax, "amin": R.amin, "argmax": R.argmax, "argmin": R.argmin,
-    "all": R.all, "any": R.any,
+    "all": R.all, "any": R.any, "cumsum": C.cumsum, "cumprod": C.cumprod, "prod": C.prod,
     "expand": R.expand, "expand_as": lambda self, other: R.expand(self, other.shape),
     "broadcast_to": R.broadcast_to,
-    # shape
+    # shape and indexing (ops/shape.py, ops/transformations.py, ops/indexing.py)
     "reshape": S.reshape, "view": S.reshape, "view_as": lambda self, other: S.reshape(self, other.shape),
     "reshape_as": lambda self, other: S.reshape(self, other.shape),
     "flatten": S.flatten, "squeeze": S.squeeze, "unsqueeze": S.unsqueeze, "permute": S.permute,
     "transpose": S.transpose, "swapaxes": S.transpose, "t": S.t, "repeat": S.repeat,
     "split": S.split, "chunk": S.chunk, "gather": S.gather, "__getitem__": S.getitem,
-    # activations
-    "softmax": A.softmax, "log_softmax": A.log_softmax,
-}
-
-for _name, _fn in _methods.items():
-    setattr(Tensor, _name, _fn)
-
-# sorting, running sums and products, flips, masked fills, remainders (ops/sorting.py, scan.py, misc.py)
-from . import misc as M  # noqa: E402
-from . import scan as C  # noqa: E402
-from . import sorting as O  # noqa: E402
-
-_more_methods = {
+    "flip": T.flip, "roll": T.roll, "masked_fill": I.masked_fill, "masked_fill_": I.masked_fill_,
+    # sorting (ops/sorting.py)
     "sort": O.sort, "argsort": O.argsort, "topk": O.topk,
-    "cumsum": C.cumsum, "cumprod": C.cumprod, "prod": C.prod,
-    "flip": M.flip, "roll": M.roll, "masked_fill": M.masked_fill, "masked_fill_": M.masked_fill_,
-    "sign": M.sign, "isclose": M.isclose,
-    "remainder": M.remainder, "fmod": M.fmod, "floor_divide": M.floor_divide,
-    "__mod__": M.remainder, "__rmod__": _r(M.remainder),
-    "__floordiv__": M.floor_divide, "__rfloordiv__": _r(M.floor_divide),
+    # activations (ops/activation.py)
+    "relu": A.relu, "sigmoid": A.sigmoid, "tanh": A.tanh, "softmax": A.softmax, "log_softmax": A.log_softmax,
 }
 
-for _name, _fn in _more_methods.items():
-    setattr(Tensor, _name, _fn)
+
+def attach(cls) -> None:
+    """Set every entry of ``METHODS`` on ``cls`` (called once, by tensor.py)."""
+    for name, fn in METHODS.items():
+        setattr(cls, name, fn)

@@ -8,10 +8,12 @@ Tensor ops, so they have second derivatives too.
 """
 from __future__ import annotations
 
+import math
 from typing import Optional, Sequence, Union
 
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
+from .checks import tensor_arg
 from .elementwise import float_operand
 from .padding import pad
 
@@ -98,6 +100,29 @@ def layer_norm(input, normalized_shape: Union[int, Sequence[int]], weight=None, 
     x = float_operand(input)
     y, _, _ = _standardize(x, tuple(range(x.ndim - k, x.ndim)), eps)
     return _affine(y, weight, bias, shape)
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Optional[Tensor] = None,  # noqa: A002
+               bias: Optional[Tensor] = None, eps: float = 1e-05) -> Tensor:
+    """Normalise (N, C, *) input over each group of C / num_groups channels (and all positions),
+    then scale and shift each channel by ``weight`` and ``bias`` (shape (C,))."""
+    tensor_arg(input, "group_norm")
+    if input.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.ndim}")
+    if isinstance(num_groups, bool) or not isinstance(num_groups, int) or num_groups <= 0:
+        raise ValueError(f"group_norm(): num_groups must be a positive int, but got {num_groups!r}")
+    n, c = input.shape[0], input.shape[1]
+    if c % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input "
+                           f"of shape {list(input.shape)} and num_groups={num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.ndim != 1 or t.numel() != c):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
+                               f"but got {name} of shape {list(t.shape)} and input of shape {list(input.shape)}")
+    x = float_operand(input)
+    per_group = (c // num_groups) * math.prod(x.shape[2:])
+    y, _, _ = _standardize(x.reshape(n, num_groups, per_group), (2,), eps)
+    return _affine(y.reshape(x.shape), weight, bias, (1, c) + (1,) * (x.ndim - 2))
 
 
 def local_response_norm(input, size, alpha=0.0001, beta=0.75, k=1.0):  # noqa: A002

@@ -11,7 +11,8 @@ from typing import Optional, Sequence, Union
 from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim
-from .elementwise import float_operand
+from .elementwise import float_operand, maximum, minimum, where
+from .shape import gather
 
 Dims = Union[None, int, Sequence[int]]
 
@@ -154,7 +155,6 @@ def std(x: Tensor, dim: Dims = None, unbiased: Optional[bool] = None, keepdim: b
         correction: Optional[int] = None) -> Tensor:
     """The square root of ``var``. Where the variance is 0 the gradient is 0, as in PyTorch (the
     root's slope is infinite there, but every (x - mean) is 0 too: without care, inf * 0 = nan)."""
-    from .elementwise import where
     v = var(x, dim, unbiased, keepdim, correction)
     zero = v == 0
     return where(zero, 0.0, where(zero, 1.0, v).sqrt())  # NaN (too few elements) stays NaN
@@ -182,7 +182,6 @@ def _root(s: Tensor, p) -> Tensor:
     """s ** (1/p) for s >= 0, with gradient 0 where s == 0 (PyTorch's choice at the zero vector,
     where the norm has a kink). The inner where keeps the root away from 0, so no inf * 0 = nan
     reaches the gradient; the outer one puts the true value, 0, back."""
-    from .elementwise import where
     positive = s > 0
     return where(positive, where(positive, s, 1.0) ** (1.0 / p), 0.0)
 
@@ -253,7 +252,6 @@ def _max_min(x: Tensor, dim, keepdim, is_min: bool, op: str):
     arr = x.array if x.ndim else x.array.reshape(1)
     idx = (arr.argmin if is_min else arr.argmax)(axis=d if x.ndim else 0)
     idx_k = x.xp.expand_dims(idx, d if x.ndim else 0)
-    from .shape import gather
     values = gather(x if x.ndim else x.reshape(1), d if x.ndim else 0, Tensor._make(idx_k))
     if not keepdim or x.ndim == 0:
         values = values.squeeze(d if x.ndim else 0)
@@ -266,14 +264,12 @@ def max(x: Tensor, dim=None, keepdim: bool = False):  # noqa: A001
     """The largest element; with ``dim``, (values, indices) along it. The gradient goes to the
     element whose index is returned: the first maximal one along ``dim``."""
     if isinstance(dim, Tensor):
-        from .elementwise import maximum
         return maximum(x, dim)
     return _max_min(x, dim, keepdim, False, "max")
 
 
 def min(x: Tensor, dim=None, keepdim: bool = False):  # noqa: A001
     if isinstance(dim, Tensor):
-        from .elementwise import minimum
         return minimum(x, dim)
     return _max_min(x, dim, keepdim, True, "min")
 

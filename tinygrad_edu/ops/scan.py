@@ -21,7 +21,7 @@ from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim
 from . import elementwise as E
-from .misc import flip
+from .transformations import flip
 from .shape import cat, gather
 
 

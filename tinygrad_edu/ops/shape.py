@@ -9,9 +9,10 @@ import builtins
 from typing import List, Sequence
 
 from .. import backend
-from ..autograd.engine import memory_owner
+from ..autograd import grad_mode
 from ..autograd.function import Function
-from ..tensor import Tensor, _wrap_dim
+from ..tensor import Tensor, _wrap_dim, memory_owner
+from .elementwise import as_operand, broadcast_shape
 
 
 def _sizes(args, op):
@@ -148,8 +149,7 @@ def repeat(x: Tensor, *sizes) -> Tensor:
     shape = (1,) * (len(sizes) - x.ndim) + tuple(x.shape)
     inter = [v for s in shape for v in (1, s)]
     expanded = [v for r, s in zip(sizes, shape) for v in (r, s)]
-    from .reduction import broadcast_to
-    y = broadcast_to(reshape(x, inter), expanded)
+    y = reshape(x, inter).expand(expanded)
     return reshape(y, tuple(r * s for r, s in zip(sizes, shape)))
 
 
@@ -282,8 +282,6 @@ class IndexPut(Function):
 def setitem(x: Tensor, index, value) -> None:
     """``x[index] = value`` in place. Recorded in the graph (as ``IndexPut``) when grad mode is on and
     ``x`` or ``value`` requires grad; otherwise the values are written straight into x's array."""
-    from ..autograd import grad_mode
-    from .elementwise import as_operand, broadcast_shape
     x._inplace_check("__setitem__")
     idx = normalize_index(x, index)
     v = value if isinstance(value, Tensor) else as_operand(value, x, "__setitem__")

@@ -14,14 +14,9 @@ from __future__ import annotations
 
 from .. import backend
 from ..tensor import Tensor, _wrap_dim
+from .checks import tensor_arg
 from .reduction import _ValuesIndices
 from .shape import Gather
-
-
-def _input(x, op: str) -> Tensor:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(x).__name__}")
-    return x
 
 
 def _order(x: Tensor, dim: int, descending: bool):
@@ -44,7 +39,7 @@ def _pick(x: Tensor, dim: int, idx) -> _ValuesIndices:
 def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> _ValuesIndices:  # noqa: A002
     """(values, indices): ``input`` sorted along ``dim``, and where each value came from, so that
     ``values == input.gather(dim, indices)``. The sort is always stable (``stable`` is accepted)."""
-    x = _input(input, "sort")
+    x = tensor_arg(input, "sort")
     d = _wrap_dim(dim, x.ndim, "sort")
     if x.ndim == 0:  # one element: itself, at index 0
         values, indices = sort(x.reshape(1), 0, descending)
@@ -54,7 +49,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
 
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:  # noqa: A002
     """The indices that sort ``input`` along ``dim`` (int64; no gradient)."""
-    x = _input(input, "argsort")
+    x = tensor_arg(input, "argsort")
     d = _wrap_dim(dim, x.ndim, "argsort")
     if x.ndim == 0:
         return Tensor._make(x.xp.zeros((), dtype=backend.int64.np))
@@ -65,7 +60,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,  # noqa: A0
          sorted: bool = True) -> _ValuesIndices:  # noqa: A002
     """(values, indices) of the ``k`` largest (``largest=False``: smallest) elements along ``dim``,
     largest first. The gradient reaches only those k elements."""
-    x = _input(input, "topk")
+    x = tensor_arg(input, "topk")
     if isinstance(k, bool) or not isinstance(k, int):
         raise TypeError(f"topk(): argument 'k' must be int, not {type(k).__name__}")
     d = _wrap_dim(dim, x.ndim, "topk")

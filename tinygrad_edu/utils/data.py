@@ -25,6 +25,8 @@ import warnings
 from typing import Any, Callable, Generic, Iterable, Iterator, List, Optional, Sequence, TypeVar
 
 from .. import backend
+from ..creation import randint, randperm
+from ..ops.shape import stack
 from ..tensor import Tensor
 
 T_co = TypeVar("T_co", covariant=True)
@@ -123,7 +125,6 @@ class Subset(Dataset):
 def random_split(dataset: Dataset, lengths: Sequence, generator=None) -> List[Subset]:
     """Split ``dataset`` into non-overlapping random subsets of the given ``lengths`` (counts, or
     fractions that sum to 1), reproducibly under ``manual_seed`` or a given ``generator``."""
-    from ..creation import randperm  # noqa: PLC0415
     n = len(dataset)
     lengths = list(lengths)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
@@ -194,7 +195,6 @@ class RandomSampler(Sampler[int]):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self):
-        from ..creation import randint, randperm  # noqa: PLC0415
         n = len(self.data_source)
         if self.replacement:
             yield from randint(0, n, (self.num_samples,), generator=self.generator, device="cpu").tolist()
@@ -215,7 +215,6 @@ class SubsetRandomSampler(Sampler[int]):
         self.generator = generator
 
     def __iter__(self):
-        from ..creation import randperm  # noqa: PLC0415
         for i in randperm(len(self.indices), generator=self.generator, device="cpu").tolist():
             yield self.indices[i]
 
@@ -272,7 +271,6 @@ def default_collate(batch: List[Any]) -> Any:
                 raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shapes[0])} at "
                                    f"entry 0 and {list(s)} at entry {i}")
         if any(b.requires_grad for b in batch):
-            from ..ops.shape import stack  # noqa: PLC0415 (keep the graph when samples carry one)
             return stack(list(batch), 0)
         return Tensor._make(elem.xp.stack([b.array for b in batch]))
     if backend.is_array(elem):

@@ -31,6 +31,8 @@ from collections import Counter, OrderedDict
 from typing import Any, Dict, List
 
 from .. import backend
+from ..nn.parameter import Parameter
+from ..ops.checks import typename
 from ..tensor import Tensor
 
 FORMAT = "tinygrad_edu"
@@ -131,8 +133,7 @@ class _Encoder:
 
     @staticmethod
     def unsupported(obj, where: str) -> TypeError:
-        t = type(obj)
-        name = t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+        name = typename(obj)
         hint = ""
         if backend.is_array(obj):
             hint = " (wrap arrays with tinygrad_edu.from_numpy / tinygrad_edu.tensor)"
@@ -400,9 +401,5 @@ class _Decoder:
 
 
 def _as_parameter(t: Tensor) -> Tensor:
-    """Wrap a loaded tensor back into ``nn.Parameter`` when that class exists."""
-    try:
-        from ..nn import Parameter  # noqa: PLC0415 (nn imports utils; avoid the cycle at import time)
-    except ImportError:
-        return t
+    """Wrap a loaded tensor back into ``nn.Parameter``."""
     return Parameter(t, requires_grad=t.requires_grad)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, List, NamedTuple, Optional, Sequence
 
 from ..autograd import no_grad
+from ..creation import rand
 
 COLUMNS = {  # name -> header, in torchinfo's spelling
     "kernel_size": "Kernel Shape",
@@ -456,7 +457,6 @@ def summary(model, input_size=None, input_data=None, depth: int = 3, col_names: 
         model = model.to(device)
     args, sizes, input_bytes = None, None, 0
     if input_size is not None:
-        from ..creation import rand
         sizes = _input_sizes(input_size)
         dtypes = list(dtypes) if dtypes is not None else [None] * len(sizes)
         if len(dtypes) != len(sizes):

@@ -1,5 +1,4 @@
-"""More layers: ``Embedding`` (a learned vector per index), ``GroupNorm`` (normalisation that needs
-no batch) and ``Upsample`` (resizing as a layer), with PyTorch's arguments and defaults."""
+"""``Embedding``: a learned vector per index (PyTorch's ``nn/modules/sparse.py``)."""
 from __future__ import annotations
 
 from typing import Optional
@@ -11,7 +10,6 @@ from . import functional as F
 from . import init
 from ._validate import positive_int
 from .module import Module
-from .normalization import _affine_parameters, _reset_affine
 from .parameter import Parameter
 
 
@@ -81,70 +79,3 @@ class Embedding(Module):
         rows, cols = embeddings.shape
         return cls(rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse, _weight=embeddings,
                    _freeze=freeze)
-
-
-class GroupNorm(Module):
-    """Normalise each sample over groups of ``num_channels // num_groups`` channels (and all positions),
-    then scale and shift per channel. Independent of the batch size: works for a batch of one."""
-
-    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-05, affine: bool = True, device=None,
-                 dtype=None, *, bias: bool = True):
-        super().__init__()
-        positive_int(num_groups, "num_groups", "GroupNorm")
-        positive_int(num_channels, "num_channels", "GroupNorm")
-        if num_channels % num_groups:
-            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
-        if not eps > 0:
-            raise ValueError(f"GroupNorm: eps must be positive, but got {eps}")
-        self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
-        _affine_parameters(self, affine, bias, (num_channels,), device, dtype)
-
-    def reset_parameters(self) -> None:
-        _reset_affine(self, self.affine)
-
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
-
-    def extra_repr(self) -> str:
-        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
-                f"bias={self.bias is not None}")
-
-
-class Upsample(Module):
-    """Resize (N, C, *spatial) input to ``size`` or by ``scale_factor`` (``F.interpolate``); no
-    parameters."""
-
-    def __init__(self, size=None, scale_factor=None, mode: str = "nearest", align_corners: Optional[bool] = None,
-                 recompute_scale_factor: Optional[bool] = None):
-        super().__init__()
-        self.size = size
-        if isinstance(scale_factor, (tuple, list)):
-            self.scale_factor = tuple(float(f) for f in scale_factor)
-        else:
-            self.scale_factor = float(scale_factor) if scale_factor is not None else None
-        self.mode, self.align_corners, self.recompute_scale_factor = mode, align_corners, recompute_scale_factor
-
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
-                             recompute_scale_factor=self.recompute_scale_factor)
-
-    def extra_repr(self) -> str:
-        if self.scale_factor is not None:
-            info = f"scale_factor={self.scale_factor!r}"
-        else:
-            info = f"size={self.size!r}"
-        return info + f", mode={self.mode!r}"
-
-
-class UpsamplingNearest2d(Upsample):
-    """``Upsample(size, scale_factor, mode='nearest')`` for 4-D input."""
-
-    def __init__(self, size=None, scale_factor=None):
-        super().__init__(size, scale_factor, mode="nearest")
-
-
-class UpsamplingBilinear2d(Upsample):
-    """``Upsample(size, scale_factor, mode='bilinear', align_corners=True)`` for 4-D input."""
-
-    def __init__(self, size=None, scale_factor=None):
-        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)

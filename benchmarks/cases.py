@@ -93,7 +93,8 @@ def build(lib, case: str, device: str = "cpu"):
         fan_in = c * k * k
     else:
         fan_in, fan_out = LINEARS[name]
-        shapes, kwargs, fn = ((LAYER_BATCH, fan_in), (fan_out, fan_in), (fan_out,), (LAYER_BATCH, fan_out)), {}, "linear"
+        shapes = ((LAYER_BATCH, fan_in), (fan_out, fan_in), (fan_out,), (LAYER_BATCH, fan_out))
+        kwargs, fn = {}, "linear"
     x, w, b, g = (rng.standard_normal(sh, dtype=np.float32) for sh in shapes)
     xt, wt, bt, gt = to(x, name != "conv1"), to(w * np.float32(fan_in ** -0.5), True), to(b, True), to(g)
     op = getattr(lib.nn.functional, fn)

@@ -40,10 +40,11 @@ def apply_thread_limits(n: int, lib=None) -> dict:
         threadpoolctl = None
     if threadpoolctl is not None:
         threadpoolctl.threadpool_limits(n)   # applies now, to every BLAS/OpenMP pool loaded
-        info["pools"] = ", ".join(_pool_name(p) for p in threadpoolctl.threadpool_info()) or "none found"
     if lib is not None and hasattr(lib, "set_num_threads"):
-        lib.set_num_threads(n)
+        lib.set_num_threads(n)               # tinygrad_edu's keeps BLAS to one thread and splits itself
         info[lib.__name__] = f"{lib.get_num_threads()} threads"
+    if threadpoolctl is not None:
+        info["pools"] = ", ".join(_pool_name(p) for p in threadpoolctl.threadpool_info()) or "none found"
     return info
 
 

@@ -201,7 +201,8 @@ def parse_args(argv=None):
                                                 f"(default {','.join(DEFAULT)}; on cuda the AlexNet step)")
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu",
                    help="cuda: the AlexNet step at batch 128 on the GPU (CuPy for us, CUDA for PyTorch)")
-    p.add_argument("--rounds", "--repeat", type=int, default=None, help="timed rounds per library (default 5, --quick 2)")
+    p.add_argument("--rounds", "--repeat", type=int, default=None,
+                   help="timed rounds per library (default 5, --quick 2)")
     p.add_argument("--clock", choices=list(common.CLOCKS), default="wall",
                    help="wall time (default), or each process's CPU time: steadier on a busy machine, with 1 thread")
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1,

@@ -194,6 +194,13 @@ def suite_memory(args, keep):
     return bench_memory.memory("quick" if args.quick else "full", args.threads, args.torch)
 
 
+def _cuda_problem() -> str:
+    """Why our CUDA path cannot run here ('' when it can): CuPy missing, no GPU, ..."""
+    probe = subprocess.run([sys.executable, "-c", "import tinygrad_edu as tg; tg.backend.xp_for('cuda')"],
+                           capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=common.ROOT))
+    return "" if probe.returncode == 0 else (probe.stderr.strip().splitlines() or ["unknown error"])[-1]
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description="tinygrad_edu vs PyTorch, each in its own process, alternating")
     p.add_argument("--quick", action="store_true", help="2 rounds and smaller cases (a couple of minutes)")
@@ -240,6 +247,15 @@ def main(argv=None) -> int:
         capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=common.ROOT)).stdout.strip())
     if not args.torch and not args.no_torch:
         print("  PyTorch is missing: tinygrad_edu's numbers alone (install it with `make install-torch`).")
+    if args.device == "cuda":
+        reason = _cuda_problem()
+        if reason:
+            print(f"--device cuda: {reason}", file=sys.stderr)
+            return 2
+        torch_cuda = "import torch, sys; sys.exit(not torch.cuda.is_available())"
+        if args.torch and subprocess.run([sys.executable, "-c", torch_cuda], capture_output=True).returncode:
+            print("  PyTorch is installed without CUDA support: timing tinygrad_edu alone.")
+            args.torch = False
 
     suites = {"steps": suite_steps, "scaling": suite_scaling, "busy": suite_busy,
               "conv": suite_layers(("conv1", "conv2", "conv3", "conv4", "conv5", "pool")),

@@ -87,6 +87,16 @@ def test_col2im_is_the_adjoint_of_im2col():
     assert abs(lhs - rhs) < 1e-10 * max(1.0, abs(lhs))
 
 
+@pytest.mark.parametrize("shape,axes", [((3, 4, 5, 6), (1, 0, 2, 3)), ((1, 5, 4, 3), (0, 1, 3, 2)),
+                                        ((2, 3, 4), (0, 2, 1))])
+def test_contiguous_copy_is_bit_identical_and_c_ordered(shape, axes, threads):
+    a = np.random.default_rng(0).standard_normal(shape).astype(np.float32).transpose(axes)
+    fast = kim2col.contiguous(a)
+    assert fast.flags.c_contiguous and fast.shape == a.shape
+    np.testing.assert_array_equal(fast, np.ascontiguousarray(a))
+    assert kim2col.contiguous(fast) is fast                   # already in order: no copy
+
+
 # ----------------------------------------------------------------------------- matrix products
 GEMM_CASES = [
     ((7, 5), (5, 9)),              # wider than tall: split by columns

@@ -11,7 +11,7 @@ so the two never compete for cores. ``matmul_reference`` is the plain ``a @ b``.
 from __future__ import annotations
 
 from .. import backend
-from .threads import run_split
+from .threads import run_split, threads_for
 
 GEMM_MIN = 1 << 22      # multiply-adds; a smaller product (about 0.1 ms) runs as one call
 
@@ -34,7 +34,7 @@ def matmul(a, b):
         work *= s
     by_rows = m >= n
     length = m if by_rows else n
-    if work < GEMM_MIN:                         # too small to be worth a thread
+    if threads_for(work, a, GEMM_MIN) < 2:      # one thread, or too small to be worth a thread
         return a @ b
     out = xp.empty(batch + (m, n), dtype=xp.result_type(a, b))
 

@@ -111,6 +111,24 @@ def fold(cols, win: Window, size):
     return crop(out, win.padding, size)
 
 
+def contiguous(a):
+    """``a`` in C order: itself when it already is, else one copy (a conv's output leaves its GEMM
+    as (F, N, *O) and becomes (N, F, *O) here), split by images or channels over our threads."""
+    if a.flags.c_contiguous:
+        return a
+    xp = backend.get_array_module(a)
+    if threads_for(a.size, a) < 2:
+        return xp.ascontiguousarray(a)
+    out = xp.empty(a.shape, dtype=a.dtype)
+    axis = split_axis(a.shape)
+
+    def copy(lo, hi):
+        part = split_index(axis, lo, hi)
+        out[part] = a[part]
+    run_split(copy, a.shape[axis], a.size, a)
+    return out
+
+
 def split_axis(shape) -> int:
     """Where to cut (N, C, ...) work for threads: by images (axis 0), or by channels for one image."""
     return 0 if shape[0] > 1 else 1

@@ -14,7 +14,7 @@ import itertools
 import math
 
 from .. import backend
-from .im2col import Window, crop, split_axis, split_index, windows
+from .im2col import Window, contiguous, crop, split_axis, split_index, windows
 from .threads import run_split
 
 
@@ -87,7 +87,7 @@ def max_pool_scatter(g, tap, kernel, win: Window, size):
             xp.equal(tp, i, out=won)                                         # the windows tap k won
             slab += xp.multiply(gp, won, out=work) if finite else xp.where(won, gp, 0)
     run_split(scatter, g.shape[axis], g.size * math.prod(kernel), g)
-    return xp.ascontiguousarray(crop(out, win.padding, size))
+    return contiguous(crop(out, win.padding, size))
 
 
 # ----------------------------------------------------------------------------- by hand, one window at a time

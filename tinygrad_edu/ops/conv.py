@@ -23,7 +23,7 @@ from __future__ import annotations
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ..kernels.gemm import matmul as gemm   # a @ b, its output blocks over our threads
-from ..kernels.im2col import KeptColumns, Window, col2im, from_columns, im2col, to_columns
+from ..kernels.im2col import KeptColumns, Window, col2im, contiguous, from_columns, im2col, to_columns
 from .output_size import (check_padding, check_positive, conv_output_size, conv_transpose_output_size,
                           fmt_size, ntuple)
 
@@ -49,7 +49,7 @@ class Conv(Function):
         y = gemm(w.array.reshape(groups, f // groups, -1), cols)       # (G, F/G, N * O): one GEMM
         if b is not None:
             y.reshape(f, -1)[...] += b.array[:, None]                  # in place, on a view of y
-        return x.xp.ascontiguousarray(from_columns(y, (f,), (n,) + tuple(out_size)))
+        return contiguous(from_columns(y, (f,), (n,) + tuple(out_size)))
 
     @staticmethod
     def backward(ctx, g):
@@ -81,7 +81,7 @@ class ConvTranspose(Function):
         y = col2im(cols, w.shape[2:], win, x.shape[2:], (n, c) + tuple(size))
         if b is not None:
             return y + b.array.reshape((c,) + (1,) * len(size))
-        return x.xp.ascontiguousarray(y)
+        return contiguous(y)
 
     @staticmethod
     def backward(ctx, g):

@@ -13,6 +13,7 @@ import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
 from tinygrad_edu import optim
 from tinygrad_edu.autograd import gradcheck, gradgradcheck
+from tinygrad_edu.kernels import elementwise as kelem
 from tinygrad_edu.kernels import gemm as kgemm
 from tinygrad_edu.kernels import im2col as kim2col
 from tinygrad_edu.kernels import optim as koptim
@@ -95,6 +96,40 @@ def test_contiguous_copy_is_bit_identical_and_c_ordered(shape, axes, threads):
     assert fast.flags.c_contiguous and fast.shape == a.shape
     np.testing.assert_array_equal(fast, np.ascontiguousarray(a))
     assert kim2col.contiguous(fast) is fast                   # already in order: no copy
+
+
+# ----------------------------------------------------------------------------- elementwise
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_elementwise_pieces_are_bit_identical_to_one_call(dtype, threads):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 5, 7)).astype(dtype)
+    x[0, 0, :3] = [np.nan, -0.0, np.inf]
+    y = rng.standard_normal((3, 5, 7)).astype(dtype)
+    for name, args in [("maximum", (x, 0)), ("multiply", (x, y)), ("add", (x, 2.5)), ("less_equal", (x, 0))]:
+        fast, ref = kelem.ufunc(name, *args), kelem.ufunc_reference(name, *args)
+        assert fast.dtype == ref.dtype and fast.shape == ref.shape
+        np.testing.assert_array_equal(fast, ref)
+    np.testing.assert_array_equal(kelem.ufunc("add", x, y[0]), x + y[0])        # broadcasting: one call
+    relu = kelem.ufunc("maximum", x, 0)
+    for out_dtype in (dtype, np.float32):
+        fast, ref = kelem.relu_slope(relu, out_dtype), kelem.relu_slope_reference(relu, out_dtype)
+        assert fast.dtype == ref.dtype == out_dtype
+        np.testing.assert_array_equal(fast, ref)
+    assert kelem.relu_slope(relu, dtype)[0, 0, 0] == 1                          # a NaN passes its gradient on
+
+
+def test_relu_through_split_kernels_matches_pytorch(threads):
+    torch = pytest.importorskip("torch")
+    a = np.random.default_rng(1).standard_normal((4, 3, 5))
+    a[0, 0, 0] = 0.0
+    outs = []
+    for lib in (tg, torch):
+        x = lib.tensor(a, requires_grad=True)
+        y = lib.nn.functional.relu(x)
+        (y * y * 3).sum().backward()
+        outs.append((y.detach().numpy(), x.grad.numpy()))
+    np.testing.assert_array_equal(outs[0][0], outs[1][0])
+    np.testing.assert_allclose(outs[0][1], outs[1][1], rtol=1e-15, atol=0)
 
 
 # ----------------------------------------------------------------------------- matrix products

@@ -265,9 +265,7 @@ def _resolve_saved(saved, raws, outs):
     Also says whether an output was among them (then the node watches the outputs' versions)."""
     resolved, saved_output = [], False
     for s in saved:
-        # is it one of the outputs? (`is`, not `in`: tensors compare elementwise; the first output
-        # checked inline, as most ops have one)
-        i = 0 if raws[0] is s else _index_of(s, raws[1:], start=1)
+        i = _index_of(s, raws)  # is it one of the outputs?
         if i is not None:  # keep the array, not the output Tensor (which holds this node: a cycle)
             resolved.append(("out", outs[i].array, i))
             saved_output = True
@@ -280,10 +278,9 @@ def _resolve_saved(saved, raws, outs):
     return resolved, saved_output
 
 
-def _index_of(x, items, start: int = 0) -> Optional[int]:
-    """Where ``x`` itself (not an equal value: tensors compare elementwise) is in ``items``,
-    counting from ``start``."""
-    for i, item in enumerate(items, start):
+def _index_of(x, items) -> Optional[int]:
+    """Where ``x`` itself (not an equal value: tensors compare elementwise) is in ``items``."""
+    for i, item in enumerate(items):
         if item is x:
             return i
     return None

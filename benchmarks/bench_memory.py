@@ -102,19 +102,18 @@ def _run_worker(lib_name: str, n: int, threads: int) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def memory(cfg) -> List:
+def memory(mode: str, threads: int, with_torch: bool) -> List:
+    """The memory rows: ``mode`` 'full' (batch 8) or 'quick' (batch 4), each library in a fresh process."""
     from common import Result
-    if cfg.device != "cpu":
-        return []
-    n = BATCH[cfg.mode]
-    ours = _run_worker("ours", n, cfg.threads)
-    theirs = _run_worker("torch", n, cfg.threads) if cfg.torch is not None else None
+    n = BATCH[mode]
+    ours = _run_worker("ours", n, threads)
+    theirs = _run_worker("torch", n, threads) if with_torch else None
 
     def row(name, key_minus, target=None):
         a = [ours["peak"] - ours[key_minus]]
         b = [theirs["peak"] - theirs[key_minus]] if theirs else None
         return Result("memory", f"alexnet step batch {n}: {name}", a, b, unit="MiB", scale=2.0 ** -20,
-                      target=target)
+                      goal=None if target is None else ("ratio", target))
     total = row("peak RSS above import", "rss_import", TARGET)
     total.notes.append(f"fresh process per library, {ours['method']}, MALLOC_MMAP_THRESHOLD_=65536; "
                        f"tinygrad_edu's tracemalloc peak of one step's NumPy allocations: "

@@ -6,14 +6,13 @@ neither at the top.
 """
 from __future__ import annotations
 
-import gc
 import os
 import platform
 import statistics
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, List, Optional, Sequence
+from typing import List, Optional
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:  # run from a checkout without `pip install -e .`
@@ -31,8 +30,9 @@ def limit_threads(n: int) -> None:
         os.environ[var] = str(n)
 
 
-def apply_thread_limits(n: int, torch=None) -> dict:
-    """After the imports: enforce ``n`` threads on NumPy's BLAS and on PyTorch, and report them."""
+def apply_thread_limits(n: int, lib=None) -> dict:
+    """After the imports: enforce ``n`` threads on NumPy's BLAS and on ``lib`` (torch or
+    tinygrad_edu, each through its ``set_num_threads``), and report them."""
     info = {"requested": n, "pools": "threadpoolctl not installed: env vars only"}
     try:
         import threadpoolctl
@@ -40,10 +40,11 @@ def apply_thread_limits(n: int, torch=None) -> dict:
         threadpoolctl = None
     if threadpoolctl is not None:
         threadpoolctl.threadpool_limits(n)   # applies now, to every BLAS/OpenMP pool loaded
+    if lib is not None and hasattr(lib, "set_num_threads"):
+        lib.set_num_threads(n)               # tinygrad_edu's keeps BLAS to one thread and splits itself
+        info[lib.__name__] = f"{lib.get_num_threads()} threads"
+    if threadpoolctl is not None:
         info["pools"] = ", ".join(_pool_name(p) for p in threadpoolctl.threadpool_info()) or "none found"
-    if torch is not None:
-        torch.set_num_threads(n)
-        info["torch"] = f"{torch.get_num_threads()} threads"
     return info
 
 
@@ -87,7 +88,8 @@ def machine_lines(threads: dict, torch=None, device: str = "cpu") -> List[str]:
              f"python {platform.python_version()}, numpy {np.__version__}, tinygrad_edu {tinygrad_edu.__version__}, "
              f"torch {torch.__version__ if torch is not None else 'not installed'}",
              f"threads: {threads['requested']} requested; thread pools (NumPy's BLAS, PyTorch's OpenMP): "
-             f"{threads['pools']}; torch: {threads.get('torch', 'n/a')}"]
+             f"{threads['pools']}; torch: {threads.get('torch', 'n/a')}; "
+             f"tinygrad_edu: {threads.get('tinygrad_edu', 'n/a')}"]
     if device == "cuda":
         lines.append(f"gpu: {gpu_name(torch)}")
     return lines
@@ -104,17 +106,21 @@ def gpu_name(torch=None) -> str:
     return "unknown"
 
 
-# ----------------------------------------------------------------------------- timing
+# ----------------------------------------------------------------------------- results
 @dataclass
 class Result:
-    """One row of the table: the times (or sizes) of each round, for us and for PyTorch."""
+    """One row of the table: the times (or sizes) of each round, for us and for PyTorch.
+
+    ``goal`` is the issue's target for the row, judged on the medians: ``("ratio", x)`` means
+    ours/torch <= x; ``("at least", x)`` means ours >= x (a speed-up); ``("no worse", 0)`` means
+    ours <= theirs (a slowdown)."""
     group: str
     name: str
     ours: List[float]
     theirs: Optional[List[float]] = None     # None: PyTorch was not measured
     unit: str = "ms"
     scale: float = 1e3                       # seconds -> unit
-    target: Optional[float] = None           # the issue's bound on ours/torch, if any
+    goal: Optional[tuple] = None
     notes: List[str] = field(default_factory=list)
 
     @property
@@ -132,54 +138,20 @@ class Result:
 
     @property
     def verdict(self) -> str:
-        if self.target is None:
+        if self.goal is None:
             return ""
+        kind, x = self.goal
+        ours = statistics.median(self.ours)
+        if kind == "at least":
+            return f">= {x:g}x: {'met' if ours >= x else 'NOT met'}"
         if self.ratio is None:
-            return f"<= {self.target:g}x: n/a"
-        return f"<= {self.target:g}x: {'met' if self.ratio <= self.target else 'NOT met'}"
+            return "n/a (no torch)"
+        if kind == "no worse":
+            return f"<= torch's: {'met' if self.ratio <= 1 else 'NOT met'}"
+        return f"<= {x:g}x: {'met' if self.ratio <= x else 'NOT met'}"
 
 
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
-
-
-def _timed(fn: Callable[[], object], sync: Sequence[Callable[[], None]], clock: Callable[[], float]) -> float:
-    gc.collect()  # collect outside the timed region, for both libraries alike
-    # Freeze what exists now (both libraries' modules: torch alone brings ~170k objects) so a
-    # collection triggered inside the timed call scans only what that call creates, as it would in
-    # a program that imports just one of the two.
-    gc.freeze()
-    try:
-        for s in sync:
-            s()
-        t = clock()
-        fn()
-        for s in sync:
-            s()
-        return clock() - t
-    finally:
-        gc.unfreeze()
-
-
-def compare(cfg: "Config", place: "Placement", ours: Callable[[], object],
-            theirs: Optional[Callable[[], object]], warmup: int = 1):
-    """Time ``ours`` and ``theirs`` alternately, ``cfg.rounds`` times each, after ``warmup`` calls each.
-
-    The order flips every round (ours first, then theirs first), so a slow drift in the machine's
-    load (other jobs starting or stopping) falls on both sides alike. Returns two lists of seconds
-    (the second None without ``theirs``), read from ``cfg.clock``: wall time, or the process's CPU
-    time (all its threads), which other jobs on a shared machine disturb far less.
-    """
-    clock = CLOCKS[cfg.clock]
-    for _ in range(warmup):
-        ours()
-        if theirs is not None:
-            theirs()
-    a, b = [], []
-    for r in range(cfg.rounds):
-        pair = [(ours, place.sync_ours, a)] + ([(theirs, place.sync_theirs, b)] if theirs is not None else [])
-        for fn, sync, out in (pair if r % 2 == 0 else pair[::-1]):
-            out.append(_timed(fn, sync, clock))
-    return a, (b if theirs is not None else None)
 
 
 # ----------------------------------------------------------------------------- the table
@@ -218,44 +190,3 @@ def format_table(results: List[Result], markdown: bool = False) -> str:
     if notes:
         out += [""] + [("* " if markdown else "  note: ") + n for n in notes]
     return "\n".join(out)
-
-
-@dataclass
-class Config:
-    """What run.py was asked for, handed to every benchmark."""
-    rounds: int = 3
-    quick: bool = False
-    device: str = "cpu"
-    threads: int = 1
-    clock: str = "wall"        # "wall" or "cpu" (see compare)
-    torch: Any = None          # the torch module, or None when it is not installed
-
-    @property
-    def mode(self) -> str:
-        """Which sizes to use: 'full', 'quick' (smaller batches) or 'cuda' (bigger ones)."""
-        return "cuda" if self.device == "cuda" else "quick" if self.quick else "full"
-
-
-class Placement:
-    """Puts arrays and models on the benchmark's device for each library, and knows how to wait
-    for that device: GPU work is asynchronous, so a clock may only be read after a synchronize."""
-
-    def __init__(self, device: str, torch=None):
-        import tinygrad_edu as tg
-        self.device, self.torch, self.tg = device, torch, tg
-        self.sync_ours = (tg.cuda.synchronize,) if device == "cuda" else ()
-        self.sync_theirs = (torch.cuda.synchronize,) if device == "cuda" and torch is not None else ()
-
-    def ours(self, obj, requires_grad: bool = False):
-        """A NumPy array as a tinygrad_edu tensor, or a tinygrad_edu module, on the device."""
-        if isinstance(obj, self.tg.nn.Module):
-            return obj.to(self.device)
-        return self.tg.tensor(obj, device=self.device, requires_grad=requires_grad)
-
-    def theirs(self, obj, requires_grad: bool = False):
-        """The same for PyTorch (None when PyTorch is not installed)."""
-        if self.torch is None:
-            return None
-        if isinstance(obj, self.torch.nn.Module):
-            return obj.to(self.device)
-        return self.torch.tensor(obj, device=self.device, requires_grad=requires_grad)

@@ -190,7 +190,8 @@ def saved_memory(loss, params):
             if key not in seen_buffers:
                 seen_buffers.add(key)
                 by_op[node.fn.__name__] += key[1]
-        cols = getattr(node, "cols", None)    # a Conv's im2col matrix, kept for its weight gradient
+        kept = getattr(node, "kept", None)    # a Conv's KeptColumns: its im2col matrix, kept for dw
+        cols = getattr(kept, "cols", None)
         if cols is not None and _buffer(cols) not in seen_buffers:
             seen_buffers.add(_buffer(cols))
             by_op[f"{node.fn.__name__} (im2col kept)"] += cols.nbytes

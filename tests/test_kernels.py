@@ -13,6 +13,8 @@ import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
 from tinygrad_edu import optim
 from tinygrad_edu.autograd import gradcheck, gradgradcheck
+from tinygrad_edu.kernels import elementwise as kelem
+from tinygrad_edu.kernels import gemm as kgemm
 from tinygrad_edu.kernels import im2col as kim2col
 from tinygrad_edu.kernels import optim as koptim
 from tinygrad_edu.kernels import pooling as kpool
@@ -33,7 +35,7 @@ def threads(request, monkeypatch):
     monkeypatch.setattr(kthreads, "PARALLEL_MIN", 1)
     kthreads.set_num_threads(request.param)
     yield request.param
-    kthreads.set_num_threads(None)
+    kthreads.reset_num_threads()
 
 
 # (x shape, kernel, stride, padding (before, after) per axis, dilation, groups)
@@ -50,7 +52,7 @@ CONV_CASES = [
 # ----------------------------------------------------------------------------- im2col / col2im
 @pytest.mark.parametrize("shape,kernel,stride,padding,dilation,groups", CONV_CASES)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_im2col_is_bit_identical_to_its_reference(shape, kernel, stride, padding, dilation, groups, dtype):
+def test_im2col_is_bit_identical_to_its_reference(shape, kernel, stride, padding, dilation, groups, dtype, threads):
     x = np.random.default_rng(0).standard_normal(shape).astype(dtype)
     win = Window(stride, padding, dilation)
     out = _out_size(shape[2:], kernel, win)
@@ -62,7 +64,7 @@ def test_im2col_is_bit_identical_to_its_reference(shape, kernel, stride, padding
 
 @pytest.mark.parametrize("shape,kernel,stride,padding,dilation,groups", CONV_CASES)
 @pytest.mark.parametrize("seed", [0, 1])
-def test_col2im_is_bit_identical_to_its_reference(shape, kernel, stride, padding, dilation, groups, seed):
+def test_col2im_is_bit_identical_to_its_reference(shape, kernel, stride, padding, dilation, groups, seed, threads):
     win = Window(stride, padding, dilation)
     out = _out_size(shape[2:], kernel, win)
     rows = shape[1] // groups * int(np.prod(kernel))
@@ -84,6 +86,114 @@ def test_col2im_is_the_adjoint_of_im2col():
     lhs = float((kim2col.im2col(x, kernel, win, out, groups) * c).sum())
     rhs = float((x * kim2col.col2im(c, kernel, win, out, shape)).sum())
     assert abs(lhs - rhs) < 1e-10 * max(1.0, abs(lhs))
+
+
+@pytest.mark.parametrize("shape,axes", [((3, 4, 5, 6), (1, 0, 2, 3)), ((1, 5, 4, 3), (0, 1, 3, 2)),
+                                        ((2, 3, 4), (0, 2, 1))])
+def test_contiguous_copy_is_bit_identical_and_c_ordered(shape, axes, threads):
+    a = np.random.default_rng(0).standard_normal(shape).astype(np.float32).transpose(axes)
+    fast = kim2col.contiguous(a)
+    assert fast.flags.c_contiguous and fast.shape == a.shape
+    np.testing.assert_array_equal(fast, np.ascontiguousarray(a))
+    assert kim2col.contiguous(fast) is fast                   # already in order: no copy
+
+
+# ----------------------------------------------------------------------------- elementwise
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_elementwise_pieces_are_bit_identical_to_one_call(dtype, threads):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 5, 7)).astype(dtype)
+    x[0, 0, :3] = [np.nan, -0.0, np.inf]
+    y = rng.standard_normal((3, 5, 7)).astype(dtype)
+    for name, args in [("maximum", (x, 0)), ("multiply", (x, y)), ("add", (x, 2.5)), ("less_equal", (x, 0))]:
+        fast, ref = kelem.ufunc(name, *args), kelem.ufunc_reference(name, *args)
+        assert fast.dtype == ref.dtype and fast.shape == ref.shape
+        np.testing.assert_array_equal(fast, ref)
+    np.testing.assert_array_equal(kelem.ufunc("add", x, y[0]), x + y[0])        # broadcasting: one call
+    relu = kelem.ufunc("maximum", x, 0)
+    for out_dtype in (dtype, np.float32):
+        fast, ref = kelem.relu_slope(relu, out_dtype), kelem.relu_slope_reference(relu, out_dtype)
+        assert fast.dtype == ref.dtype == out_dtype
+        np.testing.assert_array_equal(fast, ref)
+    assert kelem.relu_slope(relu, dtype)[0, 0, 0] == 1                          # a NaN passes its gradient on
+
+
+def test_relu_through_split_kernels_matches_pytorch(threads):
+    torch = pytest.importorskip("torch")
+    a = np.random.default_rng(1).standard_normal((4, 3, 5))
+    a[0, 0, 0] = 0.0
+    outs = []
+    for lib in (tg, torch):
+        x = lib.tensor(a, requires_grad=True)
+        y = lib.nn.functional.relu(x)
+        (y * y * 3).sum().backward()
+        outs.append((y.detach().numpy(), x.grad.numpy()))
+    np.testing.assert_array_equal(outs[0][0], outs[1][0])
+    np.testing.assert_allclose(outs[0][1], outs[1][1], rtol=1e-15, atol=0)
+
+
+# ----------------------------------------------------------------------------- matrix products
+GEMM_CASES = [
+    ((7, 5), (5, 9)),              # wider than tall: split by columns
+    ((9, 5), (5, 7)),              # taller than wide: split by rows
+    ((2, 6, 4), (4, 10)),          # a batch against one matrix (broadcast)
+    ((3, 1, 8, 4), (2, 4, 5)),     # batch axes broadcast both ways
+]
+
+
+@pytest.mark.parametrize("sa,sb", GEMM_CASES)
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_gemm_blocks_match_one_blas_call(sa, sb, order, threads, monkeypatch):
+    """Each block is its own BLAS call, which may round differently from one call over the whole
+    product (BLAS's own threads do the same): one thread is bit-identical, more agree to rounding."""
+    monkeypatch.setattr(kgemm, "GEMM_MIN", 1)
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal(sa).astype(np.float32)
+    b = rng.standard_normal(sb).astype(np.float32)
+    if order == "F":
+        b = np.asfortranarray(b) if b.ndim == 2 else b.transpose(0, 2, 1).copy().transpose(0, 2, 1)
+    fast, ref = kgemm.matmul(a, b), kgemm.matmul_reference(a, b)
+    assert fast.shape == ref.shape and fast.dtype == ref.dtype and fast.flags.c_contiguous
+    if threads == 1:
+        np.testing.assert_array_equal(fast, ref)
+    np.testing.assert_allclose(fast, a.astype(np.float64) @ b.astype(np.float64), rtol=1e-5, atol=1e-5)
+
+
+def test_gemm_splits_large_products_over_the_pool_and_leaves_the_rest_to_numpy(monkeypatch):
+    calls, real = [], kgemm.run_split
+
+    def counted(fn, n, *args, **kwargs):
+        calls.append(n)
+        return real(fn, n, *args, **kwargs)
+    monkeypatch.setattr(kgemm, "run_split", counted)
+    kthreads.set_num_threads(2)
+    try:
+        a, b = np.ones((300, 200), np.float32), np.ones((200, 100), np.float32)
+        np.testing.assert_array_equal(kgemm.matmul(a, b), np.full((300, 100), 200, np.float32))
+        assert calls == [300]                                  # rows: the longer output axis
+        np.testing.assert_array_equal(kgemm.matmul(np.arange(3.0), np.ones((3, 2))), [3.0, 3.0])  # 1-D: plain @
+        assert kgemm.matmul(np.ones((4, 4), np.int64), np.ones((4, 4), np.int64)).dtype == np.int64
+        assert calls == [300]                                  # small products: plain @
+    finally:
+        kthreads.reset_num_threads()
+
+
+def test_conv_and_linear_through_split_gemms_match_pytorch(threads, monkeypatch):
+    """The ops' results with every product and copy split over 1, 2, 3 threads."""
+    torch = pytest.importorskip("torch")
+    monkeypatch.setattr(kgemm, "GEMM_MIN", 1)
+    rng = np.random.default_rng(5)
+    x, w, b = rng.standard_normal((2, 3, 9, 9)), rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4)
+    lw, lb = rng.standard_normal((6, 4 * 7 * 7)), rng.standard_normal(6)
+    outs = []
+    for lib in (tg, torch):
+        xt, wt, bt, lwt, lbt = (lib.tensor(a, requires_grad=True) for a in (x, w, b, lw, lb))
+        y = lib.nn.functional.conv2d(xt, wt, bt, stride=1, padding=0)
+        z = lib.nn.functional.linear(y.flatten(1), lwt, lbt)
+        (z * z).sum().backward()
+        outs.append([t.detach().numpy() for t in (z, xt.grad, wt.grad, bt.grad, lwt.grad, lbt.grad)])
+    for mine, theirs in zip(*outs):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-10, atol=1e-10)
 
 
 # ----------------------------------------------------------------------------- the columns a conv keeps
@@ -192,7 +302,7 @@ def test_max_pool_split_over_threads_gives_identical_values_and_grads(monkeypatc
     try:
         y1, g1 = run()
     finally:
-        kthreads.set_num_threads(None)
+        kthreads.reset_num_threads()
     np.testing.assert_array_equal(y0, y1)
     np.testing.assert_array_equal(g0, g1)
 
@@ -227,7 +337,7 @@ def test_run_split_stays_on_one_thread_for_small_work_and_reraises_errors(monkey
         with pytest.raises(ValueError, match="piece failed"):
             kthreads.run_split(fail_late, 4, work=10, array=np.zeros(1))
     finally:
-        kthreads.set_num_threads(None)
+        kthreads.reset_num_threads()
 
 
 def test_num_threads_comes_from_the_setting_then_the_environment(monkeypatch):
@@ -237,10 +347,63 @@ def test_num_threads_comes_from_the_setting_then_the_environment(monkeypatch):
     try:
         assert kthreads.num_threads() == 3
     finally:
-        kthreads.set_num_threads(None)
-    for bad in (0, -1, 1.5, True, "2"):
-        with pytest.raises(ValueError, match="set_num_threads expected a positive int"):
+        kthreads.reset_num_threads()
+    for bad in (1.5, True, "2", None):
+        with pytest.raises(TypeError, match="must be int"):
             kthreads.set_num_threads(bad)
+    for bad in (0, -1):
+        with pytest.raises(RuntimeError, match="Expected positive number of threads"):
+            kthreads.set_num_threads(bad)
+
+
+def test_public_thread_api_as_in_pytorch(monkeypatch):
+    monkeypatch.delenv("TINYGRAD_EDU_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "5")
+    assert tg.get_num_threads() == 5                      # the environment's choice
+    monkeypatch.setenv("TINYGRAD_EDU_NUM_THREADS", "4")
+    assert tg.get_num_threads() == 4                      # ours first
+    tg.set_num_threads(2)
+    try:
+        assert tg.get_num_threads() == 2                  # then set_num_threads, over both
+    finally:
+        kthreads.reset_num_threads()
+    assert tg.get_num_threads() == 4
+
+
+def test_blas_is_kept_to_one_thread_while_our_pool_splits_work():
+    """One pool owns the cores: with threadpoolctl, BLAS runs single-threaded and our pool splits."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    kthreads.set_num_threads(2)
+    try:
+        assert kthreads.threads_for(1 << 30, np.zeros(1)) == 2
+        blas = [p for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"]
+        assert blas and all(p["num_threads"] == 1 for p in blas)
+        assert kthreads.threads_for(1 << 30, [0.0]) == 1          # not a NumPy array: one piece
+        assert kthreads.threads_for(10, np.zeros(1)) == 1         # too little work: one piece
+    finally:
+        kthreads.reset_num_threads()
+
+
+def test_without_threadpoolctl_nothing_is_split_unless_blas_is_single_threaded(monkeypatch):
+    import builtins
+    real_import = builtins.__import__
+
+    def no_threadpoolctl(name, *args, **kwargs):
+        if name == "threadpoolctl":
+            raise ImportError("no threadpoolctl")
+        return real_import(name, *args, **kwargs)
+    monkeypatch.setattr(builtins, "__import__", no_threadpoolctl)
+    monkeypatch.setattr(kthreads, "_blas_single", None)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(var, raising=False)
+    kthreads.set_num_threads(2)
+    try:
+        assert kthreads.threads_for(1 << 30, np.zeros(1)) == 1    # BLAS may be threaded: stay out
+        monkeypatch.setattr(kthreads, "_blas_single", None)
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+        assert kthreads.threads_for(1 << 30, np.zeros(1)) == 2    # BLAS on one thread: split
+    finally:
+        kthreads.reset_num_threads()
 
 
 # ----------------------------------------------------------------------------- optimizer updates
@@ -279,7 +442,7 @@ def _arrays(layout, dtype, rng, shape=(37, 23)):
 @pytest.mark.parametrize("rule", SGD_RULES)
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_sgd_update_is_bit_identical_to_its_reference(rule, layout, dtype, monkeypatch):
+def test_sgd_update_is_bit_identical_to_its_reference(rule, layout, dtype, monkeypatch, threads):
     if layout == "sliced":
         monkeypatch.setattr(koptim, "PIECE", 100)            # 9 slices, the last one short
     theta, grads = _arrays(layout, dtype, np.random.default_rng(1))
@@ -295,7 +458,7 @@ def test_sgd_update_is_bit_identical_to_its_reference(rule, layout, dtype, monke
 @pytest.mark.parametrize("rule", ADAM_RULES)
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_adam_update_is_bit_identical_to_its_reference(rule, layout, dtype, monkeypatch):
+def test_adam_update_is_bit_identical_to_its_reference(rule, layout, dtype, monkeypatch, threads):
     if layout == "sliced":
         monkeypatch.setattr(koptim, "PIECE", 100)
     theta, grads = _arrays(layout, dtype, np.random.default_rng(2))
@@ -364,15 +527,15 @@ def test_optimizer_pieces_and_layouts_give_the_same_numbers(cls, kw, monkeypatch
 
 def test_optimizer_step_makes_no_parameter_sized_temporaries():
     import tracemalloc
-    p = tg.zeros(1 << 21, requires_grad=True)          # 8 MiB
-    p.grad = tg.ones(1 << 21)
+    p = tg.zeros(1 << 22, requires_grad=True)          # 16 MiB (each thread keeps a 4 MiB scratch buffer)
+    p.grad = tg.ones(1 << 22)
     opt = optim.SGD([p], lr=0.1, momentum=0.9)
     opt.step()                                         # allocates the momentum buffer
     tracemalloc.start()
     opt.step()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert peak < (1 << 21) * 4 // 2, peak
+    assert peak < (1 << 22) * 4 // 2, peak
 
 
 def test_state_loaded_in_another_memory_order_still_gives_the_same_numbers():

@@ -34,6 +34,7 @@ from .ops.division import floor_divide, fmod, remainder
 from .ops.indexing import masked_fill
 from .ops.transformations import flip, roll
 from .settings import inference_mode, set_default_dtype
+from .kernels.threads import get_num_threads, set_num_threads
 
 clip = clamp
 concat = concatenate = cat

@@ -4,8 +4,9 @@ the calculus lives in ``ops/`` and calls these kernels on raw NumPy/CuPy arrays 
 write for the same result, which ``tests/test_kernels.py`` checks the fast one against. ``im2col``
 turns a convolution into one matrix product, ``pooling`` finds max-pool winners and scatters their
 gradients, ``optim`` updates parameters in place slice by slice, and ``threads`` splits a large loop
-over a small thread pool.
+over a small thread pool, which ``gemm`` uses for matrix products and ``elementwise`` for large
+elementwise calls (ReLU).
 """
-from . import im2col, optim, pooling, threads
+from . import elementwise, gemm, im2col, optim, pooling, threads
 
-__all__ = ["im2col", "optim", "pooling", "threads"]
+__all__ = ["elementwise", "gemm", "im2col", "optim", "pooling", "threads"]

@@ -29,6 +29,9 @@ Three steps, each a small function below:
    the kernel offsets only (9 iterations for a 3x3 kernel), each adding a whole strided slab at
    once, rather than scattering every element on its own.
 
+On the CPU, large copies (2) and sums (3) are split by images (or by channels for one image) over
+our threads (``threads.run_split``): the pieces write apart, so the result is the same bit for bit.
+
 ``col2im`` gives the input gradient of a conv and the forward pass of a transposed conv; avg
 pooling and max pooling reuse ``windows`` too. ``im2col_reference`` and ``col2im_reference`` do the
 same one window at a time, as you would by hand; ``KeptColumns`` carries a conv's im2col matrix from
@@ -41,6 +44,7 @@ import math
 from typing import NamedTuple, Optional, Tuple
 
 from .. import backend
+from .threads import run_split, threads_for
 
 
 class Window(NamedTuple):
@@ -95,12 +99,44 @@ def fold(cols, win: Window, size):
     kernel, out_size = cols.shape[2:2 + d], cols.shape[2 + d:]
     padded = cols.shape[:2] + tuple(s + lo + hi for s, (lo, hi) in zip(size, win.padding))
     out = xp.zeros(padded, dtype=cols.dtype)
-    everything = (slice(None), slice(None))
-    for k in itertools.product(*(range(n) for n in kernel)):
-        slab = tuple(slice(ki * di, ki * di + si * (oi - 1) + 1, si)
-                     for ki, di, si, oi in zip(k, win.dilation, win.stride, out_size))
-        out[everything + slab] += cols[everything + k]
+    axis = split_axis(cols.shape)
+
+    def add_taps(lo, hi):                     # images (or channels) lo..hi-1: they write apart
+        part = split_index(axis, lo, hi)
+        for k in itertools.product(*(range(n) for n in kernel)):
+            slab = tuple(slice(ki * di, ki * di + si * (oi - 1) + 1, si)
+                         for ki, di, si, oi in zip(k, win.dilation, win.stride, out_size))
+            out[part + slab] += cols[part + k]
+    run_split(add_taps, cols.shape[axis], cols.size, cols)
     return crop(out, win.padding, size)
+
+
+def contiguous(a):
+    """``a`` in C order: itself when it already is, else one copy (a conv's output leaves its GEMM
+    as (F, N, *O) and becomes (N, F, *O) here), split by images or channels over our threads."""
+    if a.flags.c_contiguous:
+        return a
+    xp = backend.get_array_module(a)
+    if threads_for(a.size, a) < 2:
+        return xp.ascontiguousarray(a)
+    out = xp.empty(a.shape, dtype=a.dtype)
+    axis = split_axis(a.shape)
+
+    def copy(lo, hi):
+        part = split_index(axis, lo, hi)
+        out[part] = a[part]
+    run_split(copy, a.shape[axis], a.size, a)
+    return out
+
+
+def split_axis(shape) -> int:
+    """Where to cut (N, C, ...) work for threads: by images (axis 0), or by channels for one image."""
+    return 0 if shape[0] > 1 else 1
+
+
+def split_index(axis: int, lo: int, hi: int) -> tuple:
+    """The index that selects images (axis 0) or channels (axis 1) lo..hi-1."""
+    return (slice(None),) * axis + (slice(lo, hi),) + (slice(None),) * (1 - axis)
 
 
 # ----------------------------------------------------------------------------- the GEMM layout
@@ -114,7 +150,18 @@ def to_columns(a, groups: int, n_spatial: int):
     lead = a.ndim - n_spatial           # axes 0..lead-1 are N, C, *T
     order = tuple(range(1, lead)) + (0,) + tuple(range(lead, a.ndim))   # (C, *T, N, *S)
     rows = c * math.prod(a.shape[2:lead])
-    return a.transpose(order).reshape(groups, rows // groups, n * math.prod(a.shape[lead:]))
+    layout = a.transpose(order)
+    shape = (groups, rows // groups, n * math.prod(a.shape[lead:]))
+    if layout.flags.c_contiguous or threads_for(layout.size, a) < 2:
+        return layout.reshape(shape)    # one copy (none when the layout is already in order)
+    out = backend.np.empty(layout.shape, dtype=a.dtype)
+    axis = lead - 1 if n > 1 else 0     # by images, or by channels for one image
+
+    def copy(lo, hi):
+        part = (slice(None),) * axis + (slice(lo, hi),)
+        out[part] = layout[part]
+    run_split(copy, layout.shape[axis], layout.size, a)
+    return out.reshape(shape)
 
 
 def from_columns(m, rows, cols):

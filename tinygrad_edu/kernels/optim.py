@@ -7,13 +7,15 @@ versions here instead walk the parameter, its gradient and its state together, o
 it, and the products go into small scratch arrays kept between steps. The arithmetic, and so every
 rounded number, is exactly that of the ``*_reference`` version, which is the rule as the optimizer's
 docstring states it. On the GPU, or for arrays that do not share one memory order, the "slice" is
-the whole array.
+the whole array. On the CPU the slices of a large parameter are shared out over our threads
+(``threads.run_split``): each slice is updated on its own, so the numbers do not change.
 """
 from __future__ import annotations
 
 import threading
 
 from .. import backend
+from .threads import run_split
 
 PIECE = 1 << 18     # elements: 1 MiB per float32 slice, so the slices of one update fit the L3 cache
 _scratch = threading.local()    # each thread's scratch buffer (threads may step optimizers at once)
@@ -117,33 +119,42 @@ def sgd_update_(theta, grad, momentum_buffer, *, lr: float, momentum: float, dam
     first = mu != 0 and momentum_buffer is None
     if first:
         momentum_buffer = xp.empty_like(theta)
-    for th, g, b in _pieces(theta, grad, momentum_buffer if mu != 0 else None):
-        s1, s2 = _work(2, th)
-        if maximize:
-            g = xp.negative(g, out=s1)            # -g
-        if wd != 0:
-            xp.multiply(th, wd, out=s2)           # λ θ
-            s2 += g                               # g + λ θ
-            g = s2
-        free = s2 if g is s1 else s1              # a work array g does not occupy
-        if mu != 0:
-            if first:
-                b[...] = g                        # first step: b = g
-            else:
-                b *= mu                           # μ b
-                if tau == 0:
-                    b += g                        # μ b + g   ((1 - τ) g is g exactly)
-                else:
-                    b += xp.multiply(g, 1.0 - tau, out=free)   # μ b + (1 - τ) g
-            if nesterov:
-                look = xp.multiply(b, mu, out=free)   # μ b
-                look += g                         # g + μ b
-                g = look
-            else:
-                g = b
-        step = g if g is s1 or g is s2 else free
-        th -= xp.multiply(g, lr, out=step)        # θ - γ g
+    pieces = list(_pieces(theta, grad, momentum_buffer if mu != 0 else None))
+
+    def update(lo, hi):
+        for th, g, b in pieces[lo:hi]:
+            _sgd_piece(xp, th, g, b, lr, mu, tau, wd, nesterov, maximize, first)
+    run_split(update, len(pieces), theta.size, theta)
     return momentum_buffer
+
+
+def _sgd_piece(xp, th, g, b, lr, mu, tau, wd, nesterov, maximize, first) -> None:
+    """One slice of ``sgd_update_``: θ (and b) updated in place."""
+    s1, s2 = _work(2, th)
+    if maximize:
+        g = xp.negative(g, out=s1)            # -g
+    if wd != 0:
+        xp.multiply(th, wd, out=s2)           # λ θ
+        s2 += g                               # g + λ θ
+        g = s2
+    free = s2 if g is s1 else s1              # a work array g does not occupy
+    if mu != 0:
+        if first:
+            b[...] = g                        # first step: b = g
+        else:
+            b *= mu                           # μ b
+            if tau == 0:
+                b += g                        # μ b + g   ((1 - τ) g is g exactly)
+            else:
+                b += xp.multiply(g, 1.0 - tau, out=free)   # μ b + (1 - τ) g
+        if nesterov:
+            look = xp.multiply(b, mu, out=free)   # μ b
+            look += g                         # g + μ b
+            g = look
+        else:
+            g = b
+    step = g if g is s1 or g is s2 else free
+    th -= xp.multiply(g, lr, out=step)        # θ - γ g
 
 
 def sgd_update_reference(theta, grad, momentum_buffer, *, lr: float, momentum: float, dampening: float,
@@ -170,31 +181,42 @@ def adam_update_(theta, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, step: int,
     bias_correction1 = 1.0 - beta1 ** step
     bias_correction2 = 1.0 - beta2 ** step
     step_size = lr / bias_correction1
-    for th, g, m, v, v_hat in _pieces(theta, grad, exp_avg, exp_avg_sq, max_exp_avg_sq if amsgrad else None):
-        s1, s2, sq, update = _work(4, th)
-        if maximize:
-            g = xp.negative(g, out=s1)                  # -g
-        if wd != 0:
-            if decoupled_weight_decay:
-                th *= 1.0 - lr * wd                     # θ (1 - γ λ)
-            else:
-                xp.multiply(th, wd, out=s2)             # λ θ
-                s2 += g                                 # g + λ θ
-                g = s2
-        lerp_(m, g, 1.0 - beta1, tmp=sq)                # m ← β1 m + (1 - β1) g
-        v *= beta2
-        xp.multiply(g, 1.0 - beta2, out=sq)
-        sq *= g
-        v += sq                                         # v ← β2 v + (1 - β2) g²
-        if amsgrad:
-            xp.maximum(v_hat, v, out=v_hat)             # v̂ ← max(v̂, v)
-            v = v_hat
-        denom = xp.sqrt(v, out=sq)                      # √v
-        denom /= bias_correction2 ** 0.5                # √v / √(1 - β2^t)
-        denom += eps                                    # ... + ε
-        xp.multiply(m, -step_size, out=update)
-        update /= denom                                 # -step_size · m / denom
-        th += update
+    pieces = list(_pieces(theta, grad, exp_avg, exp_avg_sq, max_exp_avg_sq if amsgrad else None))
+    rule = (lr, beta1, beta2, eps, wd, decoupled_weight_decay, amsgrad, maximize, bias_correction2, step_size)
+
+    def update(lo, hi):
+        for piece in pieces[lo:hi]:
+            _adam_piece(xp, *piece, *rule)
+    run_split(update, len(pieces), theta.size, theta)
+
+
+def _adam_piece(xp, th, g, m, v, v_hat, lr, beta1, beta2, eps, wd, decoupled_weight_decay, amsgrad, maximize,
+                bias_correction2, step_size) -> None:
+    """One slice of ``adam_update_``: θ, m, v (and v̂) updated in place."""
+    s1, s2, sq, update = _work(4, th)
+    if maximize:
+        g = xp.negative(g, out=s1)                  # -g
+    if wd != 0:
+        if decoupled_weight_decay:
+            th *= 1.0 - lr * wd                     # θ (1 - γ λ)
+        else:
+            xp.multiply(th, wd, out=s2)             # λ θ
+            s2 += g                                 # g + λ θ
+            g = s2
+    lerp_(m, g, 1.0 - beta1, tmp=sq)                # m ← β1 m + (1 - β1) g
+    v *= beta2
+    xp.multiply(g, 1.0 - beta2, out=sq)
+    sq *= g
+    v += sq                                         # v ← β2 v + (1 - β2) g²
+    if amsgrad:
+        xp.maximum(v_hat, v, out=v_hat)             # v̂ ← max(v̂, v)
+        v = v_hat
+    denom = xp.sqrt(v, out=sq)                      # √v
+    denom /= bias_correction2 ** 0.5                # √v / √(1 - β2^t)
+    denom += eps                                    # ... + ε
+    xp.multiply(m, -step_size, out=update)
+    update /= denom                                 # -step_size · m / denom
+    th += update
 
 
 def adam_update_reference(theta, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, step: int, lr: float,

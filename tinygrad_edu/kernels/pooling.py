@@ -14,17 +14,12 @@ import itertools
 import math
 
 from .. import backend
-from .im2col import Window, crop, windows
+from .im2col import Window, contiguous, crop, split_axis, split_index, windows
 from .threads import run_split
 
 
 def _taps(kernel):
     return list(itertools.product(*(range(n) for n in kernel)))
-
-
-def _part(axis: int, lo: int, hi: int) -> tuple:
-    """The index that selects images (axis 0) or channels (axis 1) lo..hi-1."""
-    return (slice(None),) * axis + (slice(lo, hi),) + (slice(None),) * (1 - axis)
 
 
 def max_pool_winners(x, kernel, win: Window, out_size):
@@ -42,10 +37,10 @@ def max_pool_winners(x, kernel, win: Window, out_size):
     tap = xp.full(best.shape, -1, dtype=backend.np.int8 if len(taps) < 128 else backend.np.int32)
     better = xp.empty(best.shape, dtype=bool)
     has_nan = bool(xp.isnan(x).any())
-    axis = 0 if x.shape[0] > 1 else 1
+    axis = split_axis(x.shape)
 
     def search(lo, hi):                          # a running maximum over the taps, in place
-        part = _part(axis, lo, hi)
+        part = split_index(axis, lo, hi)
         b, t, m = best[part], tap[part], better[part]
         for i, k in enumerate(taps):
             v = view[part + k]                                               # tap k of every window
@@ -81,10 +76,10 @@ def max_pool_scatter(g, tap, kernel, win: Window, size):
     # g * (tap == k) is the fastest masking, but inf * 0 is NaN: only when every gradient is finite
     finite = bool(xp.isfinite(g).all())
     won_all, work_all = xp.empty(tap.shape, dtype=bool), xp.empty_like(g)
-    axis = 0 if g.shape[0] > 1 else 1
+    axis = split_axis(g.shape)
 
     def scatter(lo, hi):
-        part = _part(axis, lo, hi)
+        part = split_index(axis, lo, hi)
         gp, tp, won, work = g[part], tap[part], won_all[part], work_all[part]
         for i, k in enumerate(_taps(kernel)):
             slab = out[part + tuple(slice(ki * di, ki * di + si * (oi - 1) + 1, si)
@@ -92,7 +87,7 @@ def max_pool_scatter(g, tap, kernel, win: Window, size):
             xp.equal(tp, i, out=won)                                         # the windows tap k won
             slab += xp.multiply(gp, won, out=work) if finite else xp.where(won, gp, 0)
     run_split(scatter, g.shape[axis], g.size * math.prod(kernel), g)
-    return xp.ascontiguousarray(crop(out, win.padding, size))
+    return contiguous(crop(out, win.padding, size))
 
 
 # ----------------------------------------------------------------------------- by hand, one window at a time

@@ -18,6 +18,7 @@ import warnings
 from typing import Optional
 
 from ..autograd.function import Function
+from ..kernels.elementwise import relu_slope, ufunc
 from ..tensor import Tensor, _wrap_dim
 from .checks import tensor_arg
 from .elementwise import Clamp, float_operand, where
@@ -97,15 +98,15 @@ class Relu(Function):
     """y = max(0, x);  dx = dy where x > 0, else 0 (the derivative at 0 is taken as 0)."""
     @staticmethod
     def forward(ctx, x):
-        y = x.xp.maximum(x.array, 0)
+        y = ufunc("maximum", x.array, 0)     # x.xp.maximum(x.array, 0), large ones over our threads
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx, g):
         y, = ctx.saved_tensors
-        slope = ~(y.array <= 0)  # 1 where x > 0 (not "y > 0": a nan passes its gradient on, as in PyTorch)
-        return g * Tensor._make(slope.astype(g.array.dtype))
+        slope = relu_slope(y.array, g.array.dtype)  # 1 where x > 0: ~(y <= 0), so a nan passes dy on
+        return g * Tensor._make(slope)
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002

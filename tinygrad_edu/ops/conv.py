@@ -22,8 +22,9 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..tensor import Tensor
+from ..kernels.gemm import matmul as gemm   # a @ b, its output blocks over our threads
+from ..kernels.im2col import KeptColumns, Window, col2im, contiguous, from_columns, im2col, to_columns
 from .checks import tensor_arg
-from ..kernels.im2col import KeptColumns, Window, col2im, from_columns, im2col, to_columns
 from .output_size import (check_padding, check_positive, conv_output_size, conv_transpose_output_size,
                           fmt_size, ntuple)
 
@@ -46,10 +47,10 @@ class Conv(Function):
         cols = im2col(x.array, w.shape[2:], win, out_size, groups)    # (G, C/G * K, N * O)
         ctx.save_for_backward(x, w)
         ctx.kept = KeptColumns(cols, wanted=len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1])
-        y = w.array.reshape(groups, f // groups, -1) @ cols           # (G, F/G, N * O): one GEMM
+        y = gemm(w.array.reshape(groups, f // groups, -1), cols)       # (G, F/G, N * O): one GEMM
         if b is not None:
             y.reshape(f, -1)[...] += b.array[:, None]                  # in place, on a view of y
-        return x.xp.ascontiguousarray(from_columns(y, (f,), (n,) + tuple(out_size)))
+        return contiguous(from_columns(y, (f,), (n,) + tuple(out_size)))
 
     @staticmethod
     def backward(ctx, g):
@@ -77,11 +78,11 @@ class ConvTranspose(Function):
         c = w.shape[1] * groups
         xm = to_columns(x.array, groups, x.ndim - 2)                          # (G, F/G, N * O)
         wm = w.array.reshape(groups, f // groups, -1).transpose(0, 2, 1)      # (G, C/G * K, F/G)
-        cols = wm @ xm                                                        # (G, C/G * K, N * O)
+        cols = gemm(wm, xm)                                                   # (G, C/G * K, N * O)
         y = col2im(cols, w.shape[2:], win, x.shape[2:], (n, c) + tuple(size))
         if b is not None:
             return y + b.array.reshape((c,) + (1,) * len(size))
-        return x.xp.ascontiguousarray(y)
+        return contiguous(y)
 
     @staticmethod
     def backward(ctx, g):
@@ -111,7 +112,7 @@ class ConvWeightGrad(Function):
         gm = to_columns(g.array, groups, g.ndim - 2)               # (G, F/G, N * O)
         # dw^T = cols @ gm^T, then transposing the small result: BLAS prefers the long N*O axis
         # contiguous in this order
-        dw = (cols @ gm.transpose(0, 2, 1)).transpose(0, 2, 1)    # (G, F/G, C/G * K)
+        dw = gemm(cols, gm.transpose(0, 2, 1)).transpose(0, 2, 1)    # (G, F/G, C/G * K)
         return dw.reshape((g.shape[1], x.shape[1] // groups) + tuple(kernel))
 
     @staticmethod

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..autograd.function import Function
+from ..kernels.gemm import matmul as gemm   # a @ b, its output blocks over our threads
 from ..tensor import Tensor
 from .checks import tensor_arg
 from .elementwise import broadcast_shape
@@ -12,7 +13,7 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a.array @ b.array
+        return gemm(a.array, b.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -77,7 +78,7 @@ class Linear(Function):
         ctx.save_for_backward(x, w)
         xa = x.array
         rows = xa.reshape(-1, xa.shape[-1])            # (M, in); a view when x is contiguous
-        y = rows @ w.array.T                           # (M, out): one GEMM, a fresh C-ordered array
+        y = gemm(rows, w.array.T)                      # (M, out): one GEMM, a fresh C-ordered array
         if b is not None:
             y += b.array                               # in place on the fresh output: no temporary
         return y.reshape(xa.shape[:-1] + (w.shape[0],))

@@ -5,7 +5,6 @@ import math
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -37,6 +36,7 @@ def test_avg_pool_ceil_mode_clips_the_divisor_at_the_edge():
 def test_avg_pool1d_matches_torch_with_ceil_mode_and_padding(size, k, s, p, ceil, include, seed):
     if p > k // 2 or size + 2 * p < k:
         return  # torch refuses these; the error tests cover them
+    torch = pytest.importorskip("torch")
     x = np.random.default_rng(seed).standard_normal((2, 3, size))
     kw = dict(kernel_size=k, stride=s, padding=p, ceil_mode=ceil, count_include_pad=include)
     ours = F.avg_pool1d(tg.tensor(x), **kw).numpy()
@@ -52,6 +52,7 @@ def test_avg_pool1d_matches_torch_with_ceil_mode_and_padding(size, k, s, p, ceil
 def test_max_pool2d_values_and_gradient_match_torch(h, w, k, s, p, ceil, seed):
     if p > k // 2 or min(h, w) + 2 * p < k:
         return  # torch refuses these; the error tests cover them
+    torch = pytest.importorskip("torch")
     x = np.random.default_rng(seed).permutation(2 * h * w).reshape(1, 2, h, w).astype(np.float64)  # no ties
     ours_x, theirs_x = leaf(x), torch.tensor(x, requires_grad=True)
     kw = dict(kernel_size=k, stride=s, padding=p, ceil_mode=ceil)

@@ -14,13 +14,13 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn as nn
 import tinygrad_edu.nn.functional as F
 from test_errors import run_case  # checks: our raise, before any array work
 
+torch = pytest.importorskip("torch")  # every trap is compared with PyTorch's own message
 torch_nn, torch_F = torch.nn, torch.nn.functional
 
 

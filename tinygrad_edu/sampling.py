@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Optional
 
 from . import backend
+from .autograd import no_grad
+from .creation import randint, randn
 from .tensor import Tensor
 
 
@@ -65,7 +67,6 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None)
     if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
         if size is None:
             raise TypeError("normal(): with float mean and std, the 'size' argument is required")
-        from .creation import randn
         if std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
         return randn(*size, generator=generator, dtype=dtype, device=device) * std + mean
@@ -90,7 +91,6 @@ def poisson(input: Tensor, generator=None) -> Tensor:  # noqa: A002
 def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, dtype=None, device=None,  # noqa: A002
                  generator=None) -> Tensor:
     """Integers in [low, high) with input's shape (``randint_like(x, high)`` or ``(x, low, high)``)."""
-    from .creation import randint
     if high is None:
         low, high = 0, low
     return randint(low, high, tuple(input.shape), generator=generator, dtype=dtype or input.dtype,
@@ -101,7 +101,6 @@ def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, dty
 def _fill(x: Tensor, values, op: str) -> Tensor:
     """Write sampled values into x (never recorded: samples have no gradient). As in PyTorch, a leaf
     that requires grad must be filled under ``no_grad`` (as nn.init does)."""
-    from .autograd import no_grad
     x._inplace_check(op)
     with no_grad():
         x.copy_(Tensor._make(values.astype(x.array.dtype)))

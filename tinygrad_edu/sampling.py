@@ -9,6 +9,9 @@ from __future__ import annotations
 from typing import Optional
 
 from . import backend
+from .autograd import no_grad
+from .creation import randint, randn
+from .ops.checks import tensor_arg
 from .tensor import Tensor
 
 
@@ -16,16 +19,10 @@ def _gen(generator, x: Tensor):
     return (generator or backend.default_generator).rng(x.xp)
 
 
-def _tensor(x, op: str, name: str = "input") -> Tensor:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(x).__name__}")
-    return x
-
-
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, generator=None) -> Tensor:  # noqa: A002
     """``num_samples`` category indices per row, drawn with probability proportional to ``input``
     (non-negative weights, 1-D or 2-D). Without replacement each category is drawn at most once."""
-    w = _tensor(input, "multinomial")
+    w = tensor_arg(input, "multinomial")
     if w.ndim not in (1, 2):
         raise RuntimeError(f"prob_dist must be 1 or 2 dim (got {w.ndim})")
     if not w.dtype.is_floating_point:
@@ -52,7 +49,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
 
 def bernoulli(input: Tensor, p: Optional[float] = None, *, generator=None) -> Tensor:  # noqa: A002
     """1 with probability ``input`` (or ``p``) elementwise, else 0, in input's dtype."""
-    x = _tensor(input, "bernoulli")
+    x = tensor_arg(input, "bernoulli")
     prob = x.array if p is None else p
     if p is None and (bool((x.array < 0).any()) or bool((x.array > 1).any())):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
@@ -65,7 +62,6 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None)
     if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
         if size is None:
             raise TypeError("normal(): with float mean and std, the 'size' argument is required")
-        from .creation import randn
         if std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
         return randn(*size, generator=generator, dtype=dtype, device=device) * std + mean
@@ -81,7 +77,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None)
 
 def poisson(input: Tensor, generator=None) -> Tensor:  # noqa: A002
     """Poisson samples with elementwise rate ``input``, in input's dtype."""
-    x = _tensor(input, "poisson")
+    x = tensor_arg(input, "poisson")
     if bool((x.array < 0).any()):
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
     return Tensor._make(_gen(generator, x).poisson(x.array).astype(x.array.dtype))
@@ -90,7 +86,6 @@ def poisson(input: Tensor, generator=None) -> Tensor:  # noqa: A002
 def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, dtype=None, device=None,  # noqa: A002
                  generator=None) -> Tensor:
     """Integers in [low, high) with input's shape (``randint_like(x, high)`` or ``(x, low, high)``)."""
-    from .creation import randint
     if high is None:
         low, high = 0, low
     return randint(low, high, tuple(input.shape), generator=generator, dtype=dtype or input.dtype,
@@ -101,7 +96,6 @@ def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, dty
 def _fill(x: Tensor, values, op: str) -> Tensor:
     """Write sampled values into x (never recorded: samples have no gradient). As in PyTorch, a leaf
     that requires grad must be filled under ``no_grad`` (as nn.init does)."""
-    from .autograd import no_grad
     x._inplace_check(op)
     with no_grad():
         x.copy_(Tensor._make(values.astype(x.array.dtype)))

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..ops.shape import stack
 from ..tensor import Tensor
+from . import grad
 
 
 def _as_tuple(x, name: str, op: str):
@@ -32,7 +34,6 @@ def _grad_inputs(inputs, create_graph: bool):
 
 
 def _grads(outputs, inputs, grad_outputs, create_graph: bool):
-    from . import grad
     gs = grad(outputs, inputs, grad_outputs, retain_graph=True, create_graph=create_graph, allow_unused=True)
     return tuple(g if g is not None else Tensor._make(x.xp.zeros_like(x.array)) for g, x in zip(gs, inputs))
 
@@ -84,7 +85,6 @@ def jvp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool
 def jacobian(func: Callable, inputs, create_graph: bool = False, strict: bool = False, vectorize: bool = False,
              strategy: str = "reverse-mode"):
     """J[i][j] = d output_i / d input_j, each block of shape output_i.shape + input_j.shape."""
-    from ..ops.shape import stack
     in_tuple, xs = _as_tuple(inputs, "inputs", "jacobian")
     xs = _grad_inputs(xs, create_graph)
     out = func(*xs)

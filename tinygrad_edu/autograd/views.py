@@ -80,7 +80,7 @@ def positions(view, root):
 
 def _rederive(root, views) -> None:
     """Give each live view of ``root`` the history ``root[positions]`` of the root's current graph."""
-    from ..ops.shape import GetItem, reshape
+    from ..ops.shape import GetItem, reshape  # late: ops/shape.py imports views imports ops/shape.py
     flat = reshape(root, -1)
     for view in views:
         pos = positions(view, root).reshape(-1)
@@ -90,7 +90,7 @@ def _rederive(root, views) -> None:
 
 def inplace(t, op: str, result):
     """``t <- result`` with grad recording, where ``t`` is a view or has views (see above)."""
-    from ..ops.shape import IndexPut, reshape
+    from ..ops.shape import IndexPut, reshape  # late: ops/shape.py imports views imports ops/shape.py
     root = root_of(t)
     root = t if root is None else root
     if root.requires_grad and root.grad_fn is None and root is not t:

@@ -45,7 +45,7 @@ def check_points(ex, xs) -> None:
 def check_hypothesis(ex) -> str:
     """Backward at inputs Hypothesis draws; falls back to a seeded random draw without Hypothesis."""
     try:
-        from hypothesis import given, settings, strategies as st
+        from hypothesis import given, settings, strategies as st  # late: an optional (dev) dependency
         from hypothesis.reporting import with_reporter
     except ImportError:
         check_points(ex, list(np.random.default_rng(4).uniform(-20, 20, 50)))

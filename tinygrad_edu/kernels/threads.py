@@ -81,7 +81,7 @@ def _arrange_blas(again: bool = False) -> bool:
     global _blas_single
     if _blas_single is None or again:
         try:
-            from threadpoolctl import ThreadpoolController
+            from threadpoolctl import ThreadpoolController  # late: an optional dependency
         except ImportError:
             _blas_single = any(os.environ.get(v, "").strip() == "1" for v in _BLAS_VARS)
         else:

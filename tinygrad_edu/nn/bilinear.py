@@ -5,6 +5,7 @@ import math
 from typing import Optional
 
 from .. import creation
+from ..autograd import no_grad
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -52,7 +53,6 @@ class EmbeddingBag(Module):
         self.weight = Parameter(_weight if _weight is not None else
                                 creation.randn(num_embeddings, embedding_dim, device=device, dtype=dtype))
         if padding_idx is not None and _weight is None:
-            from ..autograd import no_grad
             with no_grad():
                 self.weight[padding_idx] = 0
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .. import backend, creation
 from ..tensor import Tensor
 from . import functional as F
 from .module import Module
-from .parameter import Parameter
+from .normalization import _affine_parameters, _running_stats
 
 
 class _InstanceNorm(Module):
@@ -22,23 +21,8 @@ class _InstanceNorm(Module):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = Parameter(creation.ones(num_features, device=device, dtype=dtype))
-            if bias:
-                self.bias = Parameter(creation.zeros(num_features, device=device, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        if track_running_stats:
-            self.register_buffer("running_mean", creation.zeros(num_features, device=device, dtype=dtype))
-            self.register_buffer("running_var", creation.ones(num_features, device=device, dtype=dtype))
-            self.register_buffer("num_batches_tracked", creation.tensor(0, dtype=backend.int64, device=device))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
+        _affine_parameters(self, affine, bias, (num_features,), device, dtype)
+        _running_stats(self, track_running_stats, num_features, device, dtype)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         want = self.spatial + 2

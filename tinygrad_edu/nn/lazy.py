@@ -14,6 +14,7 @@ parameters into the placeholders, and takes on the real layer's class and attrib
 """
 from __future__ import annotations
 
+from .. import creation
 from ..tensor import Tensor
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
@@ -27,7 +28,6 @@ class UninitializedParameter(Parameter):
     """A parameter whose shape is not known yet (an empty placeholder until ``materialize``)."""
 
     def __init__(self, requires_grad: bool = True, device=None, dtype=None):
-        from .. import creation
         super().__init__(creation.empty(0, device=device, dtype=dtype), requires_grad)
 
     def materialize(self, data: Tensor) -> None:

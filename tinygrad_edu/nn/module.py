@@ -32,6 +32,7 @@ from .. import backend
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled, no_grad
 from ..ops.checks import typename
+from ..optim.optimizer import zero_grads
 from ..tensor import Tensor
 from .parameter import Buffer, Parameter
 
@@ -442,17 +443,7 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget accumulated gradients. ``None`` (the default) saves memory and lets an optimizer
         skip parameters that got no gradient; ``set_to_none=False`` fills them with zeros instead."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:  # zero in place, outside any graph a create_graph=True backward may have built
-                if p.grad.grad_fn is not None:
-                    p.grad.detach_()
-                else:
-                    p.grad.requires_grad_(False)
-                p.grad.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn: Callable[["Module"], None]) -> "Module":
         """Call ``fn`` on every descendant, then on self: ``model.apply(init_weights)``."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from .. import creation
 from ..tensor import Tensor
 from . import functional as F
+from .init import constant_
 from .module import Module
 from .parameter import Parameter
 
@@ -19,7 +20,6 @@ class PReLU(Module):
         self.weight = Parameter(creation.full((num_parameters,), init, device=device, dtype=dtype))
 
     def reset_parameters(self) -> None:
-        from .init import constant_
         constant_(self.weight, self.init)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002

@@ -29,6 +29,19 @@ def _affine_parameters(module: Module, enabled: bool, bias: bool, shape, device,
         module.register_parameter("bias", None)
 
 
+def _running_stats(module: Module, enabled: bool, num_features: int, device, dtype) -> None:
+    """Register the buffers ``running_mean`` (starting at 0), ``running_var`` (starting at 1) and
+    ``num_batches_tracked``; each is registered as None when turned off."""
+    if enabled:
+        module.register_buffer("running_mean", creation.zeros(num_features, device=device, dtype=dtype))
+        module.register_buffer("running_var", creation.ones(num_features, device=device, dtype=dtype))
+        module.register_buffer("num_batches_tracked", creation.tensor(0, dtype=backend.int64, device=device))
+    else:
+        module.register_buffer("running_mean", None)
+        module.register_buffer("running_var", None)
+        module.register_buffer("num_batches_tracked", None)
+
+
 def _reset_affine(module: Module, enabled: bool) -> None:
     """Set the parameters made by ``_affine_parameters`` back to the identity: weight 1, bias 0."""
     if enabled:
@@ -60,14 +73,7 @@ class _BatchNorm(Module):
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         _affine_parameters(self, affine, bias, (num_features,), device, dtype)
-        if track_running_stats:
-            self.register_buffer("running_mean", creation.zeros(num_features, device=device, dtype=dtype))
-            self.register_buffer("running_var", creation.ones(num_features, device=device, dtype=dtype))
-            self.register_buffer("num_batches_tracked", creation.tensor(0, dtype=backend.int64, device=device))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
+        _running_stats(self, track_running_stats, num_features, device, dtype)
         self.reset_parameters()
 
     def reset_running_stats(self) -> None:

@@ -10,7 +10,8 @@ import warnings
 from typing import List, Sequence
 
 from .. import backend
-from ..tensor import Tensor, _wrap_dim
+from ..creation import linspace
+from ..tensor import Size, Tensor, _wrap_dim
 from . import elementwise as E
 from .reduction import broadcast_to
 from .shape import ScatterAdd, cat, getitem, permute, reshape, repeat, unsqueeze
@@ -98,7 +99,6 @@ def broadcast_shapes(*shapes) -> tuple:
     for s in shapes:
         s = (s,) if isinstance(s, int) else tuple(s)
         out = E.broadcast_shape(out, s, "broadcast_shapes")
-    from ..tensor import Size
     return Size(out)
 
 
@@ -263,7 +263,6 @@ moveaxis = movedim
 def logspace(start, end, steps: int, base: float = 10.0, dtype=None, device=None,
              requires_grad: bool = False) -> Tensor:
     """``steps`` values from base^start to base^end, evenly spaced in the exponent."""
-    from ..creation import linspace
     exps = linspace(start, end, steps, dtype=backend.float64, device=device)
     dt = dtype or backend.default_float
     out = Tensor._make((float(base) ** exps.array).astype(dt.np))

@@ -6,15 +6,10 @@ PyTorch clamps the norm from below by ``eps``; we do the same, so the gradient s
 from __future__ import annotations
 
 from ..tensor import Tensor, _wrap_dim
+from .checks import tensor_arg
 from . import elementwise as E
 from . import reduction as R
 from .shape import reshape, unsqueeze
-
-
-def _t(x, op, name="input"):
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(x).__name__}")
-    return x
 
 
 def _pnorm(d: Tensor, p: float, dim, keepdim: bool = False) -> Tensor:
@@ -34,14 +29,15 @@ def _pnorm(d: Tensor, p: float, dim, keepdim: bool = False) -> Tensor:
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None) -> Tensor:  # noqa: A002
     """v / max(||v||_p, eps) along ``dim``: unit vectors (a zero vector stays zero)."""
-    x = _t(input, "normalize")
+    x = tensor_arg(input, "normalize")
     d = _wrap_dim(dim, x.ndim, "normalize")
     return x / E.clamp(_pnorm(x, p, d, keepdim=True), min=eps)
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """<x1, x2> / (max(||x1||, eps) * max(||x2||, eps)) along ``dim`` (inputs broadcast)."""
-    a, b = E.operands(_t(x1, "cosine_similarity", "x1"), _t(x2, "cosine_similarity", "x2"), "cosine_similarity")
+    a, b = E.operands(tensor_arg(x1, "cosine_similarity", "x1"),
+                      tensor_arg(x2, "cosine_similarity", "x2", 2), "cosine_similarity")
     shape = E.broadcast_shape(tuple(a.shape), tuple(b.shape), "cosine_similarity")
     a = a if tuple(a.shape) == shape else R.broadcast_to(a, shape)  # norms of the broadcast vectors
     b = b if tuple(b.shape) == shape else R.broadcast_to(b, shape)
@@ -53,14 +49,15 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
     """||x1 - x2 + eps||_p along the last dim (the eps keeps the gradient finite when x1 == x2)."""
-    a, b = E.operands(_t(x1, "pairwise_distance", "x1"), _t(x2, "pairwise_distance", "x2"), "pairwise_distance")
+    a, b = E.operands(tensor_arg(x1, "pairwise_distance", "x1"),
+                      tensor_arg(x2, "pairwise_distance", "x2", 2), "pairwise_distance")
     diff = a - b + eps
     return _pnorm(diff, p, -1, keepdim)
 
 
 def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
     """Every distance ||x1[i] - x2[j]||_p between the rows of (B?, P, M) and (B?, R, M): (B?, P, R)."""
-    a, b = _t(x1, "cdist", "x1"), _t(x2, "cdist", "x2")
+    a, b = tensor_arg(x1, "cdist", "x1"), tensor_arg(x2, "cdist", "x2", 2)
     if a.ndim < 2 or b.ndim < 2:
         raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {a.ndim}D")
     if a.shape[-1] != b.shape[-1]:
@@ -72,5 +69,5 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
 
 def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:  # noqa: A002
     """||input - other||_p over all elements (broadcast first)."""
-    diff = _t(input, "dist") - _t(other, "dist", "other")
+    diff = tensor_arg(input, "dist") - tensor_arg(other, "dist", "other", 2)
     return _pnorm(reshape(diff, -1), p, 0)

@@ -14,6 +14,7 @@ import math
 
 from ..autograd.function import Function
 from ..tensor import Tensor
+from .checks import tensor_arg
 from ..kernels import im2col
 from .output_size import conv_output_size, ntuple
 
@@ -59,8 +60,7 @@ def _window(op, kernel_size, dilation, padding, stride):
 
 def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:  # noqa: A002
     """Every ``kernel_size`` window of a (N, C, H, W) or (C, H, W) input as a column: (N, C*KH*KW, L)."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"unfold(): argument 'input' must be Tensor, not {type(input).__name__}")
+    tensor_arg(input, "unfold")
     if input.ndim not in (3, 4):
         raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported (got {input.ndim}D)")
     kernel, win = _window("unfold", kernel_size, dilation, padding, stride)
@@ -76,8 +76,7 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
 
 def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:  # noqa: A002
     """The columns of a (N, C*KH*KW, L) or (C*KH*KW, L) input summed into an image of ``output_size``."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"fold(): argument 'input' must be Tensor, not {type(input).__name__}")
+    tensor_arg(input, "fold")
     if input.ndim not in (2, 3):
         raise NotImplementedError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported "
                                   f"(got {input.ndim}D)")

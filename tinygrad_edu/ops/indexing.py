@@ -13,6 +13,7 @@ from ..tensor import Tensor, _wrap_dim
 from . import elementwise as E
 from .checks import tensor_arg
 from .elementwise import broadcast_shape, where
+from .reduction import broadcast_to
 from .shape import Gather, ScatterAdd, _along, gather, getitem, reshape
 
 
@@ -189,7 +190,6 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002
         got = mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__
         raise RuntimeError(f"masked_select: expected BoolTensor for mask, but got {got}")
     shape = E.broadcast_shape(tuple(x.shape), tuple(mask.shape), "masked_select")
-    from .reduction import broadcast_to
     xb = x if tuple(x.shape) == shape else broadcast_to(x, shape)
     m = mask.array if tuple(mask.shape) == shape else x.xp.broadcast_to(mask.array, shape)
     return getitem(xb, Tensor._make(x.xp.ascontiguousarray(m)))

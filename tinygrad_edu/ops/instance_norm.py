@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..tensor import Tensor
+from .checks import tensor_arg
 from .elementwise import float_operand
 from .normalization import _affine, _check_channels, _standardize, _update_running
 
@@ -20,8 +21,7 @@ def instance_norm(input: Tensor, running_mean: Optional[Tensor] = None,  # noqa:
     """(x - mean) / sqrt(var + eps) per (sample, channel) of (N, C, *S) input, then ``weight``/``bias``
     per channel. With running statistics given and ``use_input_stats``, they are updated with the
     batch average of the per-instance statistics (the variance unbiased, as batch norm stores it)."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"instance_norm(): argument 'input' must be Tensor, not {type(input).__name__}")
+    tensor_arg(input, "instance_norm")
     if input.ndim < 3:
         raise ValueError(f"instance_norm(): expected input of shape (N, C, *) with at least 3 dimensions, but "
                          f"got {input.ndim}D input of shape {list(input.shape)}")

@@ -18,6 +18,14 @@ from . import scan as C
 from . import shape as S
 from . import sorting as O
 from . import transformations as T
+from . import construction as K
+from . import contraction as CT
+from . import math as MA
+from . import statistics as ST
+from .. import creation
+from .. import sampling as SA
+from ..tensor import _wrap_dim as _wrap
+from ..utils import dlpack as _DL
 
 
 def _r(fn):
@@ -29,6 +37,35 @@ def _comparable(other) -> bool:
     """``t == None`` (or any non-number) is False, as in PyTorch: Python falls back to identity."""
     return isinstance(other, (Tensor, bool, int, float)) or E.backend.is_array(other) or \
         E.backend.is_numpy_scalar(other)
+
+
+def _new(maker):
+    """``x.new_zeros(2, 3)``: a tensor made like ``maker`` with x's dtype and device unless given."""
+    def method(self, *size, dtype=None, device=None, requires_grad=False, **kw):
+        return getattr(creation, maker)(*size, dtype=dtype or self.dtype, device=device or self.device,
+                                        requires_grad=requires_grad, **kw)
+    method.__name__ = "new_" + maker
+    return method
+
+
+def _new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+    return creation.full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
+                requires_grad=requires_grad)
+
+
+def _new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    return creation.tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+def _stride(self, dim=None):
+    """Element strides of the array behind this tensor (a tuple, or one dim's)."""
+    st = tuple(s // self.array.itemsize for s in self.array.strides)
+    return st if dim is None else st[_wrap(dim, self.ndim, "stride")]
+
+
+def _storage_offset(self) -> int:
+    """0: every tensor here owns its array from its first element (views share the array, not an offset)."""
+    return 0
 
 
 METHODS = {
@@ -60,9 +97,10 @@ METHODS = {
     "isnan": Q.isnan, "isinf": Q.isinf, "isfinite": Q.isfinite, "isclose": Q.isclose,
     "allclose": Q.allclose, "equal": Q.equal,
     # reductions (ops/reduction.py, ops/scan.py)
-    "sum": R.sum, "mean": R.mean, "var": R.var, "std": R.std, "norm": R.norm, "logsumexp": R.logsumexp,
-    "max": R.max, "min": R.min, "amax": R.amax, "amin": R.amin, "argmax": R.argmax, "argmin": R.argmin,
-    "all": R.all, "any": R.any, "cumsum": C.cumsum, "cumprod": C.cumprod, "prod": C.prod,
+    # (each also takes NumPy's keywords: axis=, keepdims=)
+    **{n: MA.numpy_keywords(getattr(R, n)) for n in ("sum", "mean", "var", "std", "norm", "logsumexp", "max",
+                                                      "min", "amax", "amin", "argmax", "argmin", "all", "any")},
+    "cumsum": MA.numpy_keywords(C.cumsum), "cumprod": C.cumprod, "prod": MA.numpy_keywords(C.prod),
     "expand": R.expand, "expand_as": lambda self, other: R.expand(self, other.shape),
     "broadcast_to": R.broadcast_to,
     # shape and indexing (ops/shape.py, ops/transformations.py, ops/indexing.py)
@@ -76,48 +114,6 @@ METHODS = {
     "sort": O.sort, "argsort": O.argsort, "topk": O.topk,
     # activations (ops/activation.py)
     "relu": A.relu, "sigmoid": A.sigmoid, "tanh": A.tanh, "softmax": A.softmax, "log_softmax": A.log_softmax,
-}
-
-# --- PyTorch breadth (issue 14) ---
-from . import construction as K  # noqa: E402
-from . import math as MA  # noqa: E402
-
-
-def _new(maker):
-    """``x.new_zeros(2, 3)``: a tensor made like ``maker`` with x's dtype and device unless given."""
-    def method(self, *size, dtype=None, device=None, requires_grad=False, **kw):
-        from .. import creation
-        return getattr(creation, maker)(*size, dtype=dtype or self.dtype, device=device or self.device,
-                                        requires_grad=requires_grad, **kw)
-    method.__name__ = "new_" + maker
-    return method
-
-
-def _new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
-    from ..creation import full
-    return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
-                requires_grad=requires_grad)
-
-
-def _new_tensor(self, data, dtype=None, device=None, requires_grad=False):
-    from ..creation import tensor
-    return tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
-
-
-def _stride(self, dim=None):
-    """Element strides of the array behind this tensor (a tuple, or one dim's)."""
-    st = tuple(s // self.array.itemsize for s in self.array.strides)
-    return st if dim is None else st[_wrap(dim, self.ndim, "stride")]
-
-
-def _storage_offset(self) -> int:
-    """0: every tensor here owns its array from its first element (views share the array, not an offset)."""
-    return 0
-
-
-from ..tensor import _wrap_dim as _wrap  # noqa: E402
-
-_breadth_methods = {
     # math (ops/math.py)
     **{n: getattr(MA, n) for n in ("floor", "ceil", "trunc", "fix", "round", "frac", "log2", "log10", "log1p",
                                    "exp2", "expm1", "erfc", "tan", "asin", "acos", "atan", "sinh", "cosh",
@@ -125,10 +121,6 @@ _breadth_methods = {
                                    "arctanh", "atan2", "arctan2", "lerp", "logical_and", "logical_or",
                                    "logical_xor")},
     "erf": A.erf,
-    # NumPy-style keywords (axis=, keepdims=) on the reductions
-    **{n: MA.numpy_keywords(getattr(R, n)) for n in ("sum", "mean", "var", "std", "norm", "logsumexp", "max",
-                                                      "min", "amax", "amin", "argmax", "argmin", "all", "any")},
-    "prod": MA.numpy_keywords(C.prod), "cumsum": MA.numpy_keywords(C.cumsum),
     # indexing (ops/indexing.py)
     **{n: getattr(I, n) for n in ("scatter", "scatter_add", "scatter_", "scatter_add_", "index_select", "index_add",
                                   "index_add_", "index_fill", "index_fill_", "masked_select", "nonzero", "argwhere",
@@ -140,26 +132,20 @@ _breadth_methods = {
     "triu_": lambda self, diagonal=0: self._inplace("triu_", K.triu(self, diagonal)),
     "new_zeros": _new("zeros"), "new_ones": _new("ones"), "new_empty": _new("empty"),
     "new_full": _new_full, "new_tensor": _new_tensor, "stride": _stride, "storage_offset": _storage_offset,
+    # random fills and samples (sampling.py)
+    **{n: getattr(SA, n) for n in ("random_", "bernoulli_", "exponential_", "geometric_", "cauchy_",
+                                   "log_normal_", "bernoulli", "multinomial")},
+    # products (ops/contraction.py) and statistics (ops/statistics.py)
+    **{n: getattr(CT, n) for n in ("dot", "vdot", "inner", "outer", "ger", "mv", "kron", "cross")},
+    **{n: getattr(ST, n) for n in ST.__all__},
+    "__dlpack__": _DL._dlpack, "__dlpack_device__": _DL._dlpack_device,
 }
-for _inplace_name in ("floor", "ceil", "trunc", "round", "frac", "log2", "log10", "log1p", "expm1", "exp2",
-                      "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "lerp", "erf"):
-    _breadth_methods[_inplace_name + "_"] = (lambda fn, name: lambda self, *a, **k: self._inplace(
-        name, fn(self, *a, **k)))(_breadth_methods[_inplace_name], _inplace_name + "_")
+# in-place forms: x.floor_() is x.floor() written back into x
+METHODS.update({name + "_": (lambda fn, op: lambda self, *a, **k: self._inplace(op, fn(self, *a, **k)))(
+    METHODS[name], name + "_")
+    for name in ("floor", "ceil", "trunc", "round", "frac", "log2", "log10", "log1p", "expm1", "exp2", "tan",
+                 "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "lerp", "erf")})
 
-METHODS.update(_breadth_methods)
-
-from .. import sampling as SA  # noqa: E402
-METHODS.update({n: getattr(SA, n) for n in ("random_", "bernoulli_", "exponential_", "geometric_", "cauchy_",
-                                             "log_normal_", "bernoulli", "multinomial")})
-
-from . import contraction as CT  # noqa: E402
-METHODS.update({n: getattr(CT, n) for n in ("dot", "vdot", "inner", "outer", "ger", "mv", "kron", "cross")})
-
-from . import statistics as ST  # noqa: E402
-METHODS.update({n: getattr(ST, n) for n in ST.__all__})
-
-from ..utils import dlpack as _DL  # noqa: E402
-METHODS.update({"__dlpack__": _DL._dlpack, "__dlpack_device__": _DL._dlpack_device})
 
 def attach(cls) -> None:
     """Set every entry of ``METHODS`` on ``cls`` (called once, by tensor.py)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..tensor import Tensor, _wrap_dim
+from .checks import tensor_arg
 from . import activation as A
 from . import elementwise as E
 from .activation import _float_input, _number, elu, hardtanh, softmax, softplus
@@ -23,8 +24,7 @@ SELU_SCALE = 1.0507009873554804934193349852946
 def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
     """x where x >= 0, weight * x elsewhere; ``weight`` has 1 or C (input.shape[1]) learned slopes."""
     x = _float_input(input, "prelu")
-    if not isinstance(weight, Tensor):
-        raise TypeError(f"prelu(): argument 'weight' must be Tensor, not {type(weight).__name__}")
+    tensor_arg(weight, "prelu", "weight", 2)
     n = weight.numel()
     if n != 1:
         channels = x.shape[1] if x.ndim >= 2 else (x.shape[0] if x.ndim == 1 else 1)

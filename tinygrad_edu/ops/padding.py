@@ -14,6 +14,7 @@ from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .checks import tensor_arg
+from .padding_modes import pad_mode
 
 
 def _widths(pad: Sequence[int], ndim: int) -> Tuple[Tuple[int, int], ...]:
@@ -73,7 +74,6 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value=None) -
     if mode != "constant":
         if value is not None and value != 0:
             raise RuntimeError(f"Padding mode \"{mode}\" doesn't take in value argument.")
-        from .padding_modes import pad_mode
         return pad_mode(input, pad, mode)
     widths = _widths(pad, input.ndim)
     for d, ((lo, hi), n) in enumerate(zip(widths, input.shape)):

@@ -8,12 +8,12 @@ Both are a reshape, a permute and a reshape, so their gradients are the same rea
 from __future__ import annotations
 
 from ..tensor import Tensor
+from .checks import tensor_arg
 from .shape import permute, reshape
 
 
 def _check(x, factor, name, op):
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(x).__name__}")
+    tensor_arg(x, op)
     if not isinstance(factor, int) or isinstance(factor, bool) or factor < 1:
         raise RuntimeError(f"{op} expects a positive {name}, but got {factor}")
     if x.ndim < 3:

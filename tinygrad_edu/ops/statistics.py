@@ -13,7 +13,8 @@ from .. import backend
 from ..tensor import Tensor, _wrap_dim
 from . import elementwise as E
 from .reduction import _ValuesIndices
-from .shape import gather, reshape
+from .shape import gather, reshape, stack
+from .sorting import sort
 from .checks import tensor_arg
 
 
@@ -112,7 +113,6 @@ def quantile(input: Tensor, q, dim: Optional[int] = None, keepdim: bool = False,
     else:
         d = _wrap_dim(dim, x.ndim, "quantile")
     n = x.shape[d]
-    from .sorting import sort
     s = sort(x, d).values
     outs = []
     for qv in qs.tolist():
@@ -135,7 +135,6 @@ def quantile(input: Tensor, q, dim: Optional[int] = None, keepdim: bool = False,
         outs = [o.reshape(()) for o in outs]
     if scalar_q:
         return outs[0]
-    from .shape import stack
     return stack(outs, 0)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from ..tensor import Tensor
+from .checks import tensor_arg
 from .output_size import ntuple
 from .pooling import avg_pool1d, avg_pool2d, avg_pool3d
 from .indexing import Scatter
@@ -63,8 +64,7 @@ def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_siz
 
 
 def _lp_pool(pool, d, input, norm_type, kernel_size, stride, ceil_mode):  # noqa: A002
-    if not isinstance(input, Tensor):
-        raise TypeError(f"lp_pool{d}d(): argument 'input' must be Tensor, not {type(input).__name__}")
+    tensor_arg(input, f"lp_pool{d}d")
     if norm_type <= 0:
         raise ValueError(f"lp_pool{d}d(): norm_type must be positive, but got {norm_type}")
     kernel = ntuple(kernel_size, d, "kernel_size", f"lp_pool{d}d")

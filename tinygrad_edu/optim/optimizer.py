@@ -30,6 +30,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 from .. import backend
 from ..autograd import grad_mode
 from .. import kernels
+from ..ops.checks import typename
 from ..tensor import Tensor
 
 
@@ -49,12 +50,6 @@ class _RequiredParameter:
 
 
 required = _RequiredParameter()
-
-
-def _typename(obj) -> str:
-    """``int`` for builtins, ``module.Class`` otherwise (PyTorch's ``torch.typename``)."""
-    t = type(obj)
-    return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
 
 
 class Optimizer:
@@ -116,7 +111,7 @@ class Optimizer:
     def add_param_group(self, param_group: Dict[str, Any]) -> None:
         """Add a group of parameters with its own hyperparameters (e.g. when unfreezing layers)."""
         if not isinstance(param_group, dict):
-            raise TypeError(f"param_group must be a dict, but got {_typename(param_group)}")
+            raise TypeError(f"param_group must be a dict, but got {typename(param_group)}")
         params = param_group["params"]
         if isinstance(params, Tensor):
             params = [params]
@@ -134,7 +129,7 @@ class Optimizer:
 
         for p in tensors:
             if not isinstance(p, Tensor):
-                raise TypeError("optimizer can only optimize Tensors, but one of the params is " + _typename(p))
+                raise TypeError("optimizer can only optimize Tensors, but one of the params is " + typename(p))
             if not (p.is_leaf or p.retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
 
@@ -275,7 +270,7 @@ def _check_float(name: str, value) -> None:
                             f"{list(value.shape)}")
         return
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a float, but got {_typename(value)}")
+        raise TypeError(f"{name} must be a float, but got {typename(value)}")
 
 
 def _check_hyperparameter(name: str, value, what: Optional[str] = None,

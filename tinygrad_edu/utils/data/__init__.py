@@ -30,6 +30,7 @@ from ...creation import as_tensor, randint, randperm
 from ...ops.shape import stack
 from ...sampling import multinomial
 from ...tensor import Tensor
+from ..worker import MultiProcessingIter, get_worker_info as _worker_info
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -332,8 +333,7 @@ def default_convert(data: Any) -> Any:
 def get_worker_info():
     """In a DataLoader worker process: its id, the number of workers, its seed and dataset
     (``utils/worker.py``); in the main process: ``None``."""
-    from ..worker import get_worker_info as info  # noqa: PLC0415
-    return info()
+    return _worker_info()
 
 
 # ----------------------------------------------------------------------------- the loader
@@ -413,7 +413,6 @@ class DataLoader(Generic[T_co]):
         if self._iterable:
             return self._iter_stream()
         if self.num_workers > 0:  # worker processes (utils/worker.py)
-            from ..worker import MultiProcessingIter  # noqa: PLC0415
             return MultiProcessingIter(self)
         if self.batch_sampler is not None:
             return (self._fetch(indices) for indices in self.batch_sampler)

@@ -15,7 +15,9 @@ from __future__ import annotations
 import math
 from typing import Iterator, Optional
 
+from ... import distributed as dist
 from ...backend import Generator
+from ...creation import randperm
 from . import Dataset, Sampler
 
 __all__ = ["DistributedSampler"]
@@ -28,7 +30,6 @@ class DistributedSampler(Sampler[int]):
     def __init__(self, dataset: Dataset, num_replicas: Optional[int] = None, rank: Optional[int] = None,
                  shuffle: bool = True, seed: int = 0, drop_last: bool = False):
         if num_replicas is None or rank is None:
-            from ... import distributed as dist  # noqa: PLC0415 (only when the group is asked for)
             if not dist.is_initialized():
                 raise RuntimeError("Requires distributed package to be available: call "
                                    "tinygrad_edu.distributed.init_process_group() first, or pass "
@@ -56,7 +57,6 @@ class DistributedSampler(Sampler[int]):
     def __iter__(self) -> Iterator[int]:
         n = len(self.dataset)
         if self.shuffle:                        # the same order on every rank: the seed is shared
-            from ...creation import randperm  # noqa: PLC0415
             g = Generator()
             g.manual_seed(self.seed + self.epoch)
             indices = randperm(n, generator=g).tolist()

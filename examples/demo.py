@@ -95,6 +95,8 @@ print("  * read docs/index.md: the reading path through the lecture's units, bac
 print("    vanishing gradients, training, the API reference, performance and the design")
 print("  * python examples/01_images_as_tensors.py ... 08_backprop_internals.py: one lesson each,")
 print("    or the same lessons as notebooks, with their outputs: notebooks/*.ipynb")
+print("  * do the exercises: python -m tinygrad_edu.exercises list, then check 01 (exercises/README.md)")
+print("  * build a tiny engine yourself in eight steps: docs/build/README.md (Korean: docs/ko/build/)")
 print("  * in examples/06_train_cnn_digits.py, swap Adam for SGD(momentum=0.9), or drop a conv layer")
 print("  * in examples/07_vanishing_gradients.py, try DEPTH = 30, or add nn.BatchNorm1d after each Linear")
 print("  * take any PyTorch script and change one line: import tinygrad_edu as torch")

@@ -93,9 +93,9 @@ MUTANTS = [
       "            at = tuple(oi * s + ki * d for oi, ki, s, d in zip(o, k, win.stride, win.dilation))\n"
       "            cols[", "            at = tuple(oi * s + ki for oi, ki, s, d in zip(o, k, win.stride, win.dilation))\n"
       "            cols[", ["tests/test_kernels.py"], "the by-hand im2col ignores dilation"),
-    m("fold-slab-end", K, "tinygrad_edu/kernels/im2col.py", "ki * di + si * (oi - 1) + 1, si)",
-      "ki * di + si * oi, si)", ["tests/test_kernels.py", "tests/test_conv.py"],
-      "col2im's slab one stride too long"),
+    m("fold-slab-no-dilation", K, "tinygrad_edu/kernels/im2col.py", "slice(ki * di, ki * di + si * (oi - 1) + 1, si)",
+      "slice(ki, ki + si * (oi - 1) + 1, si)", ["tests/test_kernels.py", "tests/test_conv.py"],
+      "col2im puts a dilated kernel's taps next to each other"),
     m("fold-not-cropped", K, "tinygrad_edu/kernels/im2col.py", "            out[part + slab] += cols[part + k]\n",
       "            out[part + slab] = cols[part + k]\n", ["tests/test_kernels.py", "tests/test_conv.py"],
       "col2im overwrites where overlapping windows must add"),
@@ -148,10 +148,10 @@ MUTANTS = [
     m("steplr-floor", O, "tinygrad_edu/optim/lr_scheduler.py",
       "self.gamma ** (self.last_epoch // self.step_size)", "self.gamma ** (self.last_epoch / self.step_size)",
       ["tests/test_lr_scheduler.py"], "StepLR decays smoothly instead of in steps"),
-    m("cosine-half", O, "tinygrad_edu/optim/lr_scheduler.py",
-      "return [eta_min + (base_lr - eta_min) * (1 + math.cos(t * math.pi / T)) / 2",
-      "return [eta_min + (base_lr - eta_min) * (1 + math.cos(t * math.pi / T))",
-      ["tests/test_lr_scheduler.py"], "cosine annealing without the halving"),
+    m("cosine-recursion-shifted", O, "tinygrad_edu/optim/lr_scheduler.py",
+      "return [(1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T)) * (lr - eta_min) + eta_min",
+      "return [(1 + math.cos(math.pi * (t + 1) / T)) / (1 + math.cos(math.pi * t / T)) * (lr - eta_min) + eta_min",
+      ["tests/test_lr_scheduler.py"], "cosine annealing one epoch ahead"),
     # ------------------------------------------------------------------ argument checks and messages
     m("conv-channel-check-gone", C, "tinygrad_edu/ops/conv.py", "    if x.shape[1] != weight.shape[1] * groups:",
       "    if False:", ["tests/test_conv.py", "tests/test_errors.py"], "a channel mismatch is not reported"),

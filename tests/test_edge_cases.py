@@ -147,6 +147,18 @@ def test_mean_and_sum_over_drawn_dim_tuples(shape, data):
     np.testing.assert_allclose(t.grad.numpy(), np.full(shape, 1 / math.prod(shape[d] for d in dims)))
 
 
+@pytest.mark.parametrize("values,reduce", [
+    ([[1.0, 3.0, 3.0]], lambda t: t.max()),
+    ([[1.0, 3.0, 3.0]], lambda t: t.amax(1).sum()),
+    ([[1.0, -3.0, -3.0]], lambda t: t.min()),
+])
+def test_tied_extremes_share_the_gradient_evenly(values, reduce):
+    # as PyTorch: max()/min() over all elements and amax() split dy evenly among the tied winners
+    x = leaf(np.array(values))
+    reduce(x).backward()
+    np.testing.assert_allclose(x.grad.numpy(), [[0.0, 0.5, 0.5]])
+
+
 # ----------------------------------------------------------------------------- counting shared parameters
 class _Tied(nn.Module):
     """An encoder and a decoder that share one weight matrix, as language models tie embeddings."""

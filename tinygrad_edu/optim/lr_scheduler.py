@@ -215,9 +215,6 @@ class CosineAnnealingLR(LRScheduler):
         t, T, eta_min = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
             return self._current_lrs()
-        if self._step_count == 1 and t > 0:  # resumed at epoch t: use the closed form once
-            return [eta_min + (base_lr - eta_min) * (1 + math.cos(t * math.pi / T)) / 2
-                    for base_lr in self.base_lrs]
         if (t - 1 - T) % (2 * T) == 0:  # the bottom of the cosine: the recursion would divide by 0
             return [lr + (base_lr - eta_min) * (1 - math.cos(math.pi / T)) / 2
                     for base_lr, lr in zip(self.base_lrs, self._current_lrs())]

@@ -13,7 +13,6 @@ The update at step t, for parameters θ, gradient g, lr γ, decay ρ, eps ε and
 """
 from __future__ import annotations
 
-from ..tensor import Tensor
 from .optimizer import Optimizer, _check_hyperparameter
 
 
@@ -39,13 +38,7 @@ class Adadelta(Optimizer):
                 if p.grad is None:
                     continue                                    # no gradient: left alone
                 theta, xp = p.array, p.xp
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = 0
-                    state["square_avg"] = Tensor._make(xp.zeros_like(theta))   # v
-                    state["acc_delta"] = Tensor._make(xp.zeros_like(theta))    # u
-                state["step"] += 1
-                v, u = state["square_avg"].array, state["acc_delta"].array
+                _, v, u = self._moments(p, "square_avg", "acc_delta")
                 g = self._grad(p, group["maximize"])
                 if wd != 0:
                     g = g + wd * theta                                          # g + λ θ

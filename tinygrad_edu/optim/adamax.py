@@ -13,7 +13,6 @@ The update at step t, for parameters θ, gradient g, lr γ, betas (β1, β2), ep
 from __future__ import annotations
 
 from .. import kernels
-from ..tensor import Tensor
 from .adam import _check_betas
 from .optimizer import Optimizer, _check_hyperparameter
 
@@ -41,14 +40,7 @@ class Adamax(Optimizer):
                 if p.grad is None:
                     continue                                    # no gradient: left alone
                 theta, xp = p.array, p.xp
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = 0
-                    state["exp_avg"] = Tensor._make(xp.zeros_like(theta))      # m
-                    state["exp_inf"] = Tensor._make(xp.zeros_like(theta))      # u
-                state["step"] += 1
-                t = state["step"]
-                m, u = state["exp_avg"].array, state["exp_inf"].array
+                t, m, u = self._moments(p, "exp_avg", "exp_inf")
                 g = self._grad(p, group["maximize"])
                 if wd != 0:
                     g = g + wd * theta                                          # g + λ θ

@@ -16,7 +16,6 @@ momentum decay ψ (PyTorch's formulas):
 from __future__ import annotations
 
 from .. import kernels
-from ..tensor import Tensor
 from .adam import _check_betas
 from .optimizer import Optimizer, _check_hyperparameter
 
@@ -49,15 +48,8 @@ class NAdam(Optimizer):
                 if p.grad is None:
                     continue                                    # no gradient: left alone
                 theta, xp = p.array, p.xp
+                t, m, v = self._moments(p, "exp_avg", "exp_avg_sq", mu_product=1.0)   # Π starts at 1
                 state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = 0
-                    state["mu_product"] = 1.0                                   # Π
-                    state["exp_avg"] = Tensor._make(xp.zeros_like(theta))      # m
-                    state["exp_avg_sq"] = Tensor._make(xp.zeros_like(theta))   # v
-                state["step"] += 1
-                t = state["step"]
-                m, v = state["exp_avg"].array, state["exp_avg_sq"].array
                 g = self._grad(p, group["maximize"])
                 if wd != 0:
                     if group["decoupled_weight_decay"]:

@@ -237,6 +237,19 @@ class Optimizer:
         return "\n".join(lines) + "\n)"
 
     # ------------------------------------------------------------------ helpers for subclasses
+    def _moments(self, p: Tensor, *names: str, **scalars) -> list:
+        """Count one more step for ``p`` and return ``[step, *arrays]``: the running arrays ``names``
+        of its state, made as zeros (after the ``scalars``) on its first step. A rule then reads
+        ``t, m, v = self._moments(p, "exp_avg", "exp_avg_sq")``."""
+        state = self.state[p]
+        if len(state) == 0:
+            state["step"] = 0
+            state.update(scalars)
+            for name in names:
+                state[name] = Tensor._make(p.xp.zeros_like(p.array))
+        state["step"] += 1
+        return [state["step"]] + [state[name].array for name in names]
+
     @staticmethod
     def _grad(p: Tensor, maximize: bool = False):
         """The gradient array of ``p`` (checked against p's shape, in p's memory order), negated when

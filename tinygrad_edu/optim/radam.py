@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 
 from .. import kernels
-from ..tensor import Tensor
 from .adam import _check_betas
 from .optimizer import Optimizer, _check_hyperparameter
 
@@ -54,14 +53,7 @@ class RAdam(Optimizer):
                 if p.grad is None:
                     continue                                    # no gradient: left alone
                 theta, xp = p.array, p.xp
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = 0
-                    state["exp_avg"] = Tensor._make(xp.zeros_like(theta))      # m
-                    state["exp_avg_sq"] = Tensor._make(xp.zeros_like(theta))   # v
-                state["step"] += 1
-                t = state["step"]
-                m, v = state["exp_avg"].array, state["exp_avg_sq"].array
+                t, m, v = self._moments(p, "exp_avg", "exp_avg_sq")
                 g = self._grad(p, group["maximize"])
                 if wd != 0:
                     if group["decoupled_weight_decay"]:

@@ -20,7 +20,7 @@ MUTANTS = [
     m("sub-backward-sign", D, "tinygrad_edu/ops/elementwise.py", "        return g, -g\n", "        return g, g\n",
       GRAD, "the subtrahend's gradient loses its minus sign"),
     m("mul-backward-swapped", D, "tinygrad_edu/ops/elementwise.py",
-      "        return (g * b if ctx.needs_input_grad[0] else None,", "        return (g * a if ctx.needs_input_grad[0] else None,",
+      "        return g * b if need_a else None,", "        return g * a if need_a else None,",
       GRAD, "d(ab)/da taken as a instead of b"),
     m("div-backward-denominator", D, "tinygrad_edu/ops/elementwise.py",
       "gb = -g * a / (b * b) if", "gb = -g * a / b if", GRAD, "the quotient rule's b² written as b"),
@@ -81,7 +81,7 @@ MUTANTS = [
     m("dropout-not-inverted", D, "tinygrad_edu/ops/dropout.py", "* (1.0 / (1.0 - p))", "* 1.0",
       ["tests/test_dropout_pad.py", "tests/test_nn_layers.py"], "survivors not scaled by 1/(1-p)"),
     m("engine-no-unbroadcast", D, "tinygrad_edu/autograd/engine.py",
-      "    if arr.shape != shape:\n        try:\n            g = sum_to(g, shape)",
+      "    if g.array.shape != shape:\n        try:\n            g = sum_to(g, shape)",
       "    if False:\n        try:\n            g = sum_to(g, shape)",
       ["tests/test_autograd.py", "tests/test_ops_grad.py"], "the engine forgets to sum a broadcast gradient back"),
     # ------------------------------------------------------------------ kernels

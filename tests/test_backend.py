@@ -156,3 +156,40 @@ def test_promotion_helpers():
     assert backend.promote_scalar(tg.bool, 2) is tg.int64 and backend.promote_scalar(tg.float16, 1.5) is tg.float16
     with pytest.raises(TypeError, match="expected a number, got str"):
         backend.scalar_kind("a")
+
+
+# ----------------------------------------------------------------------------- NumPy's error state
+@pytest.mark.parametrize("fallback", [False, True], ids=["numpy2-fast-path", "errstate-fallback"])
+def test_quiet_silences_numpy_and_restores_the_users_state(monkeypatch, fallback):
+    """``quiet`` (every op's forward, the whole backward pass) gives inf/nan without a warning, and
+    leaves the user's own error state as it found it, on both paths: NumPy 2's context variable and
+    the public ``errstate`` used where that variable is missing (NumPy 1)."""
+    if fallback:
+        monkeypatch.setattr(backend, "_ERRSTATE", None)
+    elif backend._ERRSTATE is None:
+        pytest.skip("this NumPy has no error-state context variable: only the fallback applies")
+    one, zero = np.float32(1.0), np.float32(0.0)
+    with np.errstate(divide="raise", over="warn", invalid="ignore"):
+        user = np.geterr()
+        with backend.quiet():
+            assert np.geterr() == {"divide": "ignore", "over": "ignore", "under": "ignore", "invalid": "ignore"}
+            assert np.isinf(one / zero)
+            with backend.quiet():  # nested: the inner block leaves the outer one quiet
+                pass
+            assert np.geterr()["divide"] == "ignore"
+        assert np.geterr() == user
+        with pytest.raises(FloatingPointError):  # the user's "raise" is back
+            one / zero
+        token = backend.quiet_on()
+        backend.quiet_off(token)
+        assert np.geterr() == user
+
+
+def test_ops_are_quiet_but_leave_numpy_as_the_user_set_it():
+    x = tg.tensor([0.0, 1.0], requires_grad=True)
+    with np.errstate(divide="raise"):
+        y = x.log()                      # log 0 = -inf, silently, as in PyTorch
+        y.sum().backward()               # d log x = 1/x: inf at 0, silently
+        assert np.isneginf(y.detach().numpy()[0]) and np.isinf(x.grad.numpy()[0])
+        with pytest.raises(FloatingPointError):
+            np.log(np.float32(0.0))      # outside our ops the user's setting holds

@@ -117,35 +117,37 @@ def _add(a, b):
 def _count_dependencies(roots: Sequence[Node]) -> Dict[object, int]:
     """For every node and leaf below the roots: the number of edges pointing at it.
 
-    Nodes and leaf tensors share the dict (both hash by identity); only nodes have edges to follow."""
+    Nodes and leaf tensors share the dict (both hash by identity); only nodes have edges to follow,
+    each node once: when it first enters the dict (or from the start, for the roots)."""
     deps: Dict[object, int] = {}
-    seen = set(roots)
+    roots = set(roots)
     stack = list(roots)
     while stack:
-        node = stack.pop()
-        for edge in node.next_functions:
+        for edge in stack.pop().next_functions:
             if edge is None:
                 continue
             nxt = edge[0]  # a Node, or a leaf tensor
-            deps[nxt] = deps.get(nxt, 0) + 1
-            if isinstance(nxt, Node) and nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
+            count = deps.get(nxt)
+            if count is not None:
+                deps[nxt] = count + 1
+            else:
+                deps[nxt] = 1
+                if type(nxt) is Node and nxt not in roots:
+                    stack.append(nxt)
     return deps
 
 
-def _sum_to_input(node: Node, i: int, g):
-    """Undo broadcasting once for every op: sum a gradient back to the input's shape and dtype."""
+def _fit_to_input(node: Node, meta: tuple, g):
+    """Undo broadcasting once for every op: sum a gradient back to its input's shape, in its dtype
+    (``meta``). Called only when they differ, or when a user's backward returned a plain array."""
     if type(g) is not Tensor and backend.is_array(g):  # a user's backward may return an array
         g = Tensor._make(g)
-    shape, dt = node._in_meta[i]
-    arr = g.array
-    if arr.shape == shape and arr.dtype == dt:  # the common case: nothing to undo
-        return g
-    if arr.shape != shape:
+    shape, dt = meta
+    if g.array.shape != shape:
         try:
             g = sum_to(g, shape)
         except RuntimeError:
+            i = next(k for k, m in enumerate(node._in_meta) if m is meta)  # (one tuple per input)
             raise RuntimeError(
                 f"Function {node.name()} returned an invalid gradient at index {i} - got "
                 f"{list(g.shape)} but expected shape compatible with {list(shape)}") from None
@@ -191,8 +193,9 @@ class _Pass:
             return None
         if node._pre_hooks or node._retained or self.want_node:  # (most nodes have none of these)
             grads = self._output_hooks(node, grads)
-        # (`is None`, not `None in grads`: that would call Tensor.__eq__ on every gradient)
-        if node.materialize_grads and any(g is None for g in grads):
+        # (`is None`, not `None in grads`: that would call Tensor.__eq__ on every gradient; one
+        # output's slot is always filled, since a buffer is made when a gradient arrives)
+        if len(grads) > 1 and node.materialize_grads and any(g is None for g in grads):
             grads = _zeros_for_missing(node, grads)
         return grads
 
@@ -218,21 +221,21 @@ class _Pass:
         """Hand a node's input gradients down its edges into the receivers' buffers. When a
         receiver's count hits 0 its buffer is complete: a node becomes ready; a leaf gets its total."""
         buffers, deps = self.buffers, self.deps
-        for i, (edge, g) in enumerate(zip(node.next_functions, grads)):
+        for edge, g, meta in zip(node.next_functions, grads, node._in_meta):
             if edge is None:
                 continue
             target, nr = edge  # a Node and its output number, or a leaf tensor and 0
-            is_node = isinstance(target, Node)
             if g is not None:
-                g = _sum_to_input(node, i, g)
+                if type(g) is not Tensor or g.array.shape != meta[0] or g.array.dtype != meta[1]:
+                    g = _fit_to_input(node, meta, g)
                 buf = buffers.get(target)
                 if buf is None:
-                    buf = buffers[target] = [None] * (len(target._out_meta) if is_node else 1)
+                    buf = buffers[target] = [None] * (len(target._out_meta) if type(target) is Node else 1)
                 buf[nr] = g if buf[nr] is None else buf[nr] + g
             left = deps[target] - 1
             deps[target] = left
             if left == 0:
-                if is_node:
+                if type(target) is Node:
                     ready.append(target)
                 elif target in buffers:  # (no gradient at all reached a leaf: nothing to deliver)
                     self.deliver_leaf(target, buffers.pop(target)[0])

@@ -37,7 +37,7 @@ class Node:
 
     # Slots for what every node holds; "__dict__" lets forward still set anything (ctx.p = p).
     # (Why slots, and class defaults for the rarely used attributes: docs/design.md, choice 4.)
-    __slots__ = ("fn", "next_functions", "needs_input_grad", "_in_meta", "_out_meta", "_saved",
+    __slots__ = ("fn", "next_functions", "_in_meta", "_out_meta", "_saved",
                  "__dict__", "__weakref__")
 
     _freed = False
@@ -52,10 +52,14 @@ class Node:
         self.fn = fn  # the Function subclass whose forward/backward this node runs
         # Function.apply fills these in for a recorded node:
         self.next_functions: Tuple = ()          # one edge per positional forward argument
-        self.needs_input_grad: Tuple[bool, ...] = ()
         self._in_meta: Tuple = ()   # (shape, numpy dtype) of each positional arg (None for non-tensors)
         self._out_meta: Tuple = ()  # (shape, numpy dtype) of each output, to make zero grads
         self._saved: Optional[list] = None
+
+    @property
+    def needs_input_grad(self) -> Tuple[bool, ...]:
+        """Per positional forward argument: does it want a gradient? (A backward can skip the rest.)"""
+        return tuple([edge is not None for edge in self.next_functions])
 
     @property
     def metadata(self) -> dict:
@@ -87,17 +91,17 @@ class Node:
                 "calling backward.")
         out = []
         for kind, item, extra in self._saved or ():
-            if kind == "out":       # an output: rebuilt on demand, so the node holds no cycle
+            if kind == "tensor":  # an input tensor, checked for in-place changes since forward
+                if item._version[0] != extra:
+                    self._version_error(item._version, extra, item.array.dtype, item.shape,
+                                        f"an input of {self.name()}")
+                t = item
+            elif kind == "out":     # an output: rebuilt on demand, so the node holds no cycle
                 version = self._out_versions[extra]  # outputs start at version 0
                 if version[0] != 0:
                     self._version_error(version, 0, item.dtype, item.shape, f"output {extra} of {self.name()}")
                 t = Tensor._make(item, requires_grad=True)
                 t.grad_fn, t.output_nr, t._version = self, extra, version
-            elif kind == "tensor":  # an input tensor, checked for in-place changes since forward
-                if item._version[0] != extra:
-                    self._version_error(item._version, extra, item.array.dtype, item.shape,
-                                        f"an input of {self.name()}")
-                t = item
             elif kind == "array":
                 t = Tensor._make(item)
             else:
@@ -177,29 +181,30 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any):
         """Run ``forward`` on the arguments and, if any input requires grad, record the node."""
         ctx = Node(cls)
-        record = _prepare(ctx, cls, args)
-        prev = grad_mode._swap(False)  # forward itself is never recorded
+        grad_on = grad_mode._state.enabled
+        record = _prepare(ctx, cls, args) if grad_on else _check_devices(cls, args)
+        # forward runs with grad mode off (it is never recorded, even when it calls Tensor ops) and
+        # NumPy quiet (inf and nan results, log 0 or 0 * inf, come silently, as in PyTorch)
+        grad_mode._state.enabled = False
+        quiet = backend.quiet_on()
         try:
-            with backend.quiet():  # inf and nan results (log 0, 0 * inf) come silently, as in PyTorch
-                raw = cls.forward(ctx, *args, **kwargs)
+            raw = cls.forward(ctx, *args, **kwargs)
         finally:
-            grad_mode._swap(prev)
-        multi = isinstance(raw, tuple)
-        raws = raw if multi else (raw,)
-        # one output (most ops) needs no loop; several get one Tensor each, numbered in order
-        outs = [_output(ctx, r, i, record, args) for i, r in enumerate(raws)] if multi else \
-            [_output(ctx, raw, 0, record, args)]
-        if record:
-            ctx._out_meta = tuple([(o.array.shape, o.array.dtype) for o in outs])
+            backend.quiet_off(quiet)
+            grad_mode._state.enabled = grad_on
+        multi = type(raw) is tuple  # several outputs: one Tensor each, numbered in order
+        outs = tuple([_output(ctx, r, i, record, args) for i, r in enumerate(raw)]) if multi else \
+            (_output(ctx, raw, 0, record, args),)
+        if not record:
+            ctx._saved = None  # nothing will call backward: keep nothing alive
+        else:
+            ctx._out_meta = tuple([(o.array.shape, o.array.dtype) for o in outs]) if multi else \
+                ((outs[0].array.shape, outs[0].array.dtype),)
             if ctx._saved:
-                ctx._saved, saved_output = _resolve_saved(ctx._saved, raws, outs)
-                if saved_output:  # to catch in-place edits of the saved outputs
-                    ctx._out_versions = [o._version for o in outs]
+                _resolve_saved(ctx, raw if multi else (raw,), outs)
             if anomaly._enabled:
                 ctx.metadata["traceback_"] = anomaly.user_stack()
-        else:
-            ctx._saved = None  # nothing will call backward: keep nothing alive
-        return tuple(outs) if multi else outs[0]
+        return outs if multi else outs[0]
 
 
 _NDARRAY = backend.np.ndarray
@@ -207,90 +212,83 @@ _NDARRAY = backend.np.ndarray
 
 def _output(ctx: Node, r, i: int, record: bool, args):
     """Output ``i`` of forward (an array, a Tensor or a scalar) as a Tensor made by ``ctx``."""
-    if type(r) is _NDARRAY:  # the common case, decided without further checks
-        arr = r
-    else:
-        arr = r.array if isinstance(r, Tensor) else r
-        if not backend.is_array(arr):  # a Python or NumPy scalar: make it an array on the inputs' device
-            xp = next((a.xp for a in args if isinstance(a, Tensor)), backend.np)
-            arr = xp.asarray(arr)
-    diff = record and arr.dtype.kind == "f" and id(r) not in ctx._non_diff  # only floats get grads
-    t = Tensor._make(arr, diff)
-    if diff:
-        t.grad_fn, t.output_nr = ctx, i
+    arr = r if type(r) is _NDARRAY else _as_array(r, args)
+    t = Tensor._make(arr)
+    if record and arr.dtype.kind == "f" and id(r) not in ctx._non_diff:  # only floats get grads
+        t._requires_grad, t.grad_fn, t.output_nr = True, ctx, i
     return t
+
+
+def _as_array(r, args):
+    """A forward's output that is not a plain NumPy array: a Tensor, a CuPy array or a scalar."""
+    arr = r.array if isinstance(r, Tensor) else r
+    if not backend.is_array(arr):  # a Python or NumPy scalar: make it an array on the inputs' device
+        xp = next((a.xp for a in args if isinstance(a, Tensor)), backend.np)
+        arr = xp.asarray(arr)
+    return arr
 
 
 def _prepare(ctx: Node, cls, args) -> bool:
     """Look at the arguments once: check that the tensors share a device and note, per positional
     argument, its edge (where its gradient goes; None if it wants none) and its shape and dtype.
-    The op is recorded when grad mode is on and some edge exists; then the node keeps them."""
-    if not grad_mode._state.enabled:  # nothing is recorded: only the device check is needed
-        first = None
-        for a in args:
-            if isinstance(a, Tensor):
-                if first is None:
-                    first = a
-                elif type(a.array) is not type(first.array) and a.device != first.device:
-                    _device_error(cls, first, a)
-        return False
-    first, edges, needs, meta = None, [], [], []
+    The op is recorded when some edge exists; then the node keeps them."""
+    first, edges, meta = None, [], []
     for a in args:
         if isinstance(a, Tensor):
             arr = a.array
             if first is None:
-                first = a
-            elif type(arr) is not type(first.array) and a.device != first.device:  # NumPy and CuPy
-                _device_error(cls, first, a)
+                first = arr
+            elif type(arr) is not type(first):  # NumPy and CuPy, or an ndarray subclass
+                _check_devices(cls, args)
             # the edge: the node that made the input, the leaf itself, or None (no gradient wanted)
             if a.grad_fn is not None:
-                edge = (a.grad_fn, a.output_nr)
-            elif a._requires_grad:
-                edge = (a, 0)
+                edges.append((a.grad_fn, a.output_nr))
+                # the gradient sent down this edge must fit that node's output: reuse its record
+                meta.append(a.grad_fn._out_meta[a.output_nr])
             else:
-                edge = None
-            meta.append((arr.shape, arr.dtype))
+                edges.append((a, 0) if a._requires_grad else None)
+                meta.append((arr.shape, arr.dtype))
         else:
-            edge = None
+            edges.append(None)
             meta.append(None)
-        edges.append(edge)
-        needs.append(edge is not None)
-    record = True in needs
-    if record:
-        ctx.next_functions, ctx.needs_input_grad, ctx._in_meta = tuple(edges), tuple(needs), tuple(meta)
-    return record
+    if edges.count(None) == len(edges):
+        return False
+    ctx.next_functions, ctx._in_meta = tuple(edges), tuple(meta)
+    return True
 
 
-def _resolve_saved(saved, raws, outs):
-    """Tag each saved object: an output (rebuilt lazily), an input tensor (version-checked) or data.
-    Also says whether an output was among them (then the node watches the outputs' versions)."""
-    resolved, saved_output = [], False
-    for s in saved:
-        i = _index_of(s, raws)  # is it one of the outputs?
-        if i is not None:  # keep the array, not the output Tensor (which holds this node: a cycle)
-            resolved.append(("out", outs[i].array, i))
-            saved_output = True
-        elif isinstance(s, Tensor):
-            resolved.append(("tensor", s, s._version[0]))
-        elif backend.is_array(s):
-            resolved.append(("array", s, None))
+def _check_devices(cls, args) -> bool:
+    """The tensors among ``args`` must share a device. Returns False: nothing is recorded (used when
+    grad mode is off)."""
+    first = None
+    for a in args:
+        if isinstance(a, Tensor):
+            if first is None:
+                first = a
+            elif type(a.array) is not type(first.array) and a.device != first.device:
+                raise RuntimeError(
+                    "Expected all tensors to be on the same device, but found at least two devices, "
+                    f"{first.device} and {a.device}! (in {cls.__name__}; move one with .to(device))")
+    return False
+
+
+def _resolve_saved(ctx: Node, raws, outs) -> None:
+    """Tag each saved object, in place: an output (rebuilt lazily), an input tensor (version-checked)
+    or data. When an output was among them, the node also watches the outputs' version counters."""
+    saved = ctx._saved
+    for k, s in enumerate(saved):
+        for i, r in enumerate(raws):  # is it one of the outputs? (itself, not an equal value)
+            if r is s:  # keep the array, not the output Tensor (which holds this node: a cycle)
+                saved[k] = ("out", outs[i].array, i)
+                ctx._out_versions = [o._version for o in outs]
+                break
         else:
-            resolved.append(("other", s, None))
-    return resolved, saved_output
-
-
-def _index_of(x, items) -> Optional[int]:
-    """Where ``x`` itself (not an equal value: tensors compare elementwise) is in ``items``."""
-    for i, item in enumerate(items):
-        if item is x:
-            return i
-    return None
-
-
-def _device_error(cls, a, b):
-    raise RuntimeError(
-        "Expected all tensors to be on the same device, but found at least two devices, "
-        f"{a.device} and {b.device}! (in {cls.__name__}; move one with .to(device))")
+            if isinstance(s, Tensor):
+                saved[k] = ("tensor", s, s._version[0])
+            elif backend.is_array(s):
+                saved[k] = ("array", s, None)
+            else:
+                saved[k] = ("other", s, None)
 
 
 def once_differentiable(fn):

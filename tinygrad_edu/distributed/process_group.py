@@ -25,7 +25,8 @@ from typing import Any, List, Optional
 
 DEFAULT_TIMEOUT = 300.0       # seconds a rank waits for the others before giving up
 NOTICE_TAG = 7001             # the tag of failure notices, on their own communicator
-GRACE = 1.0                   # seconds a failing rank gives the others to print its notice
+GRACE = 1.0                   # seconds a failing rank gives the others to read its notice
+PRINT_GRACE = 3.0             # and then to print their own error and end the job themselves
 INSTALL_HINT = ("tinygrad_edu.distributed needs mpi4py and an MPI runtime: "
                 "pip install 'tinygrad_edu[dist]' (installs mpi4py and MPICH from wheels), "
                 "then launch with `mpiexec -n 2 python script.py` or "
@@ -224,5 +225,8 @@ def _abort_on_uncaught(etype, value, tb) -> None:
         deadline = time.monotonic() + GRACE      # until read, or the grace period is over
         while not g.MPI.Request.Testall(reqs) and time.monotonic() < deadline:
             time.sleep(0.005)
-        time.sleep(0.2)                          # let the readers print before the abort
+        # A reader raises, prints its error and ends the job itself (this hook, on its side). Give
+        # it time to, even on a loaded machine (0.2 s was sometimes too short); a reader that
+        # catches the error and goes on is ended when the time is up.
+        time.sleep(PRINT_GRACE)
     g.MPI.COMM_WORLD.Abort(1)

@@ -4,6 +4,9 @@ Where the fast kernel does the same arithmetic in the same order (copies, the sa
 optimizer rules), the results must be bit-identical; the threaded kernels are run with 1, 2 and 3
 threads. The conv's kept im2col columns and the thread pool itself are tested here too.
 """
+import os
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -110,6 +113,10 @@ def test_elementwise_pieces_are_bit_identical_to_one_call(dtype, threads):
         assert fast.dtype == ref.dtype and fast.shape == ref.shape
         np.testing.assert_array_equal(fast, ref)
     np.testing.assert_array_equal(kelem.ufunc("add", x, y[0]), x + y[0])        # broadcasting: one call
+    for fast, ref in [(kelem.multiply(x, y), x * y), (kelem.add(x, y), x + y), (kelem.multiply(x, 2.0), x * 2.0),
+                      (kelem.add(x, y[0]), x + y[0])]:                          # (Mul's and Add's forward)
+        assert fast.dtype == ref.dtype
+        np.testing.assert_array_equal(fast, ref)
     relu = kelem.ufunc("maximum", x, 0)
     for out_dtype in (dtype, np.float32):
         fast, ref = kelem.relu_slope(relu, out_dtype), kelem.relu_slope_reference(relu, out_dtype)
@@ -138,6 +145,8 @@ GEMM_CASES = [
     ((9, 5), (5, 7)),              # taller than wide: split by rows
     ((2, 6, 4), (4, 10)),          # a batch against one matrix (broadcast)
     ((3, 1, 8, 4), (2, 4, 5)),     # batch axes broadcast both ways
+    ((3, 40), (40, 2)),            # a small output from long sums (a weight gradient): split the sums
+    ((2, 3, 30), (30, 2)),         # the same, batched
 ]
 
 
@@ -174,6 +183,9 @@ def test_gemm_splits_large_products_over_the_pool_and_leaves_the_rest_to_numpy(m
         np.testing.assert_array_equal(kgemm.matmul(np.arange(3.0), np.ones((3, 2))), [3.0, 3.0])  # 1-D: plain @
         assert kgemm.matmul(np.ones((4, 4), np.int64), np.ones((4, 4), np.int64)).dtype == np.int64
         assert calls == [300]                                  # small products: plain @
+        a, b = np.ones((20, 30000), np.float32), np.ones((30000, 10), np.float32)
+        np.testing.assert_array_equal(kgemm.matmul(a, b), np.full((20, 10), 30000, np.float32))
+        assert calls == [300, 30000]                           # a small output: split along the sums
     finally:
         kthreads.reset_num_threads()
 
@@ -240,6 +252,9 @@ POOL_CASES = [
     ((3, 2, 6, 6), (2, 3), (1, 2), ((1, 0), (1, 1)), (2, 1)),              # dilated, uneven padding
     ((2, 3, 1, 5), (2, 2), (1, 1), ((2, 2), (0, 0)), (3, 1)),              # windows of padding only
     ((3, 2, 4, 5, 4), (2, 2, 2), (2, 1, 2), ((0, 0), (1, 1), (1, 0)), (1, 1, 1)),   # 3-D
+    ((3, 2, 6, 8), (2, 2), (2, 2), ((0, 0), (0, 0)), (1, 1)),              # MaxPool2d(2): windows tile
+    ((2, 3, 7, 9), (2, 3), (3, 3), ((0, 0), (0, 0)), (1, 1)),              # apart, some pixels in none
+    ((2, 2, 9, 9), (2, 2), (4, 3), ((0, 0), (0, 0)), (2, 1)),              # apart, dilated
 ]
 
 
@@ -260,10 +275,12 @@ def test_max_pool_winners_are_bit_identical_to_their_reference(shape, kernel, st
     x = _pool_input(shape, 7, kind)
     win = Window(stride, padding, dilation)
     out = _out_size(shape[2:], kernel, win)
-    index, tap = kpool.max_pool_winners(x, kernel, win, out)
-    ref_index, ref_tap = kpool.max_pool_winners_reference(x, kernel, win, out)
-    np.testing.assert_array_equal(index, ref_index)
+    best, tap = kpool.max_pool_winners(x, kernel, win, out)
+    ref_best, ref_tap = kpool.max_pool_winners_reference(x, kernel, win, out)
+    np.testing.assert_array_equal(best, ref_best)
     np.testing.assert_array_equal(tap, ref_tap)
+    np.testing.assert_array_equal(kpool.winner_index(tap, shape, kernel, win),
+                                  kpool.winner_index_reference(ref_tap, shape, kernel, win))
     if shape == POOL_CASES[4][0]:
         assert (tap == -1).any()                                          # the padding-only windows
 
@@ -284,6 +301,7 @@ def test_max_pool_scatter_is_bit_identical_to_its_reference(shape, kernel, strid
     ref = kpool.max_pool_scatter_reference(g, tap, kernel, win, shape[2:])
     np.testing.assert_array_equal(fast, ref)
     assert np.isnan(fast).sum() == 0
+    assert not np.signbit(fast[fast == 0]).any()     # no -0.0 (a negative g times "lost"), as in a sum
 
 
 def test_max_pool_split_over_threads_gives_identical_values_and_grads(monkeypatch):
@@ -588,3 +606,19 @@ def test_every_fast_kernel_has_a_reference():
     for module, name in pairs:
         assert callable(getattr(module, name)) and callable(getattr(module, name.rstrip("_") + "_reference"))
 
+
+
+# ----------------------------------------------------------------------------- memory kept for reuse
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt: Linux only")
+@pytest.mark.parametrize("env, changed", [({}, True), ({"TINYGRAD_EDU_MALLOC": "default"}, False),
+                                          ({"MALLOC_ARENA_MAX": "2"}, False)])
+def test_malloc_keeps_freed_memory_unless_the_user_chose(env, changed):
+    """On import, glibc is told to keep freed blocks for reuse (kernels/memory.py); a user's own
+    choice (our variable, any MALLOC_* variable, a preloaded allocator) leaves malloc alone."""
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith("MALLOC_") and k not in ("LD_PRELOAD", "TINYGRAD_EDU_MALLOC")}
+    code = "import tinygrad_edu.kernels.memory as m; print(m.kept)"
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**clean, **env},
+                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == str(changed)

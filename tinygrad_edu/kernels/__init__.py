@@ -5,8 +5,11 @@ write for the same result, which ``tests/test_kernels.py`` checks the fast one a
 turns a convolution into one matrix product, ``pooling`` finds max-pool winners and scatters their
 gradients, ``optim`` updates parameters in place slice by slice, and ``threads`` splits a large loop
 over a small thread pool, which ``gemm`` uses for matrix products and ``elementwise`` for large
-elementwise calls (ReLU).
+elementwise calls (ReLU, and large ``*`` and ``+``). ``memory`` keeps freed memory for the next
+step (set once, on import).
 """
-from . import elementwise, gemm, im2col, optim, pooling, threads
+from . import elementwise, gemm, im2col, memory, optim, pooling, threads
 
-__all__ = ["elementwise", "gemm", "im2col", "optim", "pooling", "threads"]
+__all__ = ["elementwise", "gemm", "im2col", "memory", "optim", "pooling", "threads"]
+
+memory.keep_freed_memory()

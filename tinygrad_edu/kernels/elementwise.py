@@ -9,6 +9,7 @@ calls, small ones, CuPy arrays and one-thread runs are one plain call, as ``ufun
 from __future__ import annotations
 
 from .. import backend
+from . import threads
 from .threads import run_split, threads_for
 
 
@@ -35,6 +36,17 @@ def ufunc(name: str, *args):
         fn(*[a[lo:hi] if isinstance(a, backend.ndarray) else a for a in flat], out=out_flat[lo:hi])
     run_split(piece, first.size, first.size, first)
     return out
+
+
+def multiply(a, b):
+    """``a * b``: large arrays of one shape in flat pieces over our threads (``ufunc``), others, as
+    most are, in one plain call decided by one size check (this runs for every ``*``)."""
+    return a * b if a.size < threads.PARALLEL_MIN else ufunc("multiply", a, b)
+
+
+def add(a, b):
+    """``a + b``, split as ``multiply`` is."""
+    return a + b if a.size < threads.PARALLEL_MIN else ufunc("add", a, b)
 
 
 def relu_slope(y, dtype):

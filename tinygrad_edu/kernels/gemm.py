@@ -5,10 +5,13 @@ column of ``b``, so the output splits cleanly: rows ``lo:hi`` of the result need
 ``lo:hi`` of ``a``, and columns ``lo:hi`` need only columns ``lo:hi`` of ``b``. ``matmul`` cuts the
 longer of the two output axes into one block per thread and lets each thread run one
 single-threaded BLAS call that writes its block in place (``out=``, a strided view: NumPy hands it
-to BLAS without a copy). BLAS itself is kept to one thread while we do this (``kernels.threads``),
+to BLAS without a copy). A small output from long sums (a weight gradient) is split along the sums
+instead, and the partial products added. BLAS itself is kept to one thread while we do this (``kernels.threads``),
 so the two never compete for cores. ``matmul_reference`` is the plain ``a @ b``.
 """
 from __future__ import annotations
+
+import math
 
 from .. import backend
 from .threads import run_split, threads_for
@@ -36,6 +39,8 @@ def matmul(a, b):
     length = m if by_rows else n
     if threads_for(work, a, GEMM_MIN) < 2:      # one thread, or too small to be worth a thread
         return a @ b
+    if m * n * math.prod(batch) < k:            # a small output from long sums: split the sums
+        return _split_sums(a, b, k, work)
     out = xp.empty(batch + (m, n), dtype=xp.result_type(a, b))
 
     def block(lo, hi):
@@ -44,4 +49,21 @@ def matmul(a, b):
         else:
             xp.matmul(a, b[..., lo:hi], out=out[..., lo:hi])
     run_split(block, length, work, a, minimum=GEMM_MIN)
+    return out
+
+
+def _split_sums(a, b, k: int, work: int):
+    """``a @ b`` when the output is small and the inner axis long (a weight gradient: (F, N*O) @
+    (N*O, C*K)). Blocks of the output would each stream all of ``b``; instead each thread multiplies
+    one stretch of the inner axis, ``a[..., lo:hi] @ b[..., lo:hi, :]``, and the partial products,
+    small, are added in order (so the result depends on the thread count in the last bits only)."""
+    partial = {}
+
+    def stretch(lo, hi):
+        partial[lo] = a[..., lo:hi] @ b[..., lo:hi, :]
+    run_split(stretch, k, work, a, minimum=GEMM_MIN)
+    pieces = [partial[lo] for lo in sorted(partial)]
+    out = pieces[0]
+    for p in pieces[1:]:
+        out += p
     return out

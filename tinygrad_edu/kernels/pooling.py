@@ -23,34 +23,62 @@ def _taps(kernel):
 
 
 def max_pool_winners(x, kernel, win: Window, out_size):
-    """Every window's winner: ``(index, tap)``, each of shape (N, C, *O). ``tap`` numbers the winning
-    kernel position in row-major order; ``index`` is the winner's flat index within its input plane.
+    """Every window's maximum and winner: ``(best, tap)``, each of shape (N, C, *O). ``tap`` numbers
+    the winning kernel position in row-major order (``winner_index`` turns it into the winner's flat
+    index within its input plane); ``best`` is the winner's value, the pooled output itself.
 
     Ties go to the FIRST maximal element (a later tap must be strictly greater), as on PyTorch's CPU;
     a NaN always wins, so NaN propagates. Padding is -inf and never wins; a window of padding only
-    keeps tap and index -1.
+    keeps tap -1 (and best -inf).
     """
     xp = backend.get_array_module(x)
     view = windows(x, kernel, win, out_size, fill=float("-inf"))           # (N, C, *K, *O)
     taps = _taps(kernel)
-    best = xp.full(x.shape[:2] + tuple(out_size), float("-inf"), dtype=x.dtype)
-    tap = xp.full(best.shape, -1, dtype=backend.np.int8 if len(taps) < 128 else backend.np.int32)
-    better = xp.empty(best.shape, dtype=bool)
+    out_shape = x.shape[:2] + tuple(out_size)
+    best = xp.empty(out_shape, dtype=x.dtype)
+    won = xp.empty(out_shape, dtype=backend.np.int8 if len(taps) < 127 else backend.np.int32)
+    better, scratch = xp.empty(out_shape, dtype=bool), xp.empty_like(won)
     has_nan = bool(xp.isnan(x).any())
-    axis = split_axis(x.shape)
+    # Without padding every tap is a real pixel, so the first tap can start the running maximum (one
+    # step fewer); with padding it starts at -inf with no winner, so that padding never wins.
+    padded = any(lo or hi for lo, hi in win.padding)
+    axis, d = split_axis(x.shape), len(kernel)
 
     def search(lo, hi):                          # a running maximum over the taps, in place
         part = split_index(axis, lo, hi)
-        b, t, m = best[part], tap[part], better[part]
-        for i, k in enumerate(taps):
-            v = view[part + k]                                               # tap k of every window
+        b, w, m, tmp = best[part], won[part], better[part], scratch[part]
+        # This piece's windows copied tap-major, (taps, n, c, *O): each tap is then one contiguous
+        # block, and a NumPy step over a contiguous block is many times faster than over the
+        # strided view (SIMD). w holds 1 + the winning tap so far (0: none): a later tap i that wins
+        # is always larger, so w = max(w, (i + 1) * m) records it without a branch per element
+        # (copyto(..., where=m) on a random mask was the slowest step of all).
+        cols = xp.ascontiguousarray(xp.moveaxis(view[part], tuple(range(2, 2 + d)), tuple(range(d))))
+        cols = cols.reshape((len(taps),) + b.shape)
+        if padded:
+            b.fill(float("-inf"))
+            w.fill(0)
+            start = 0
+        else:
+            b[...] = cols[0]
+            w.fill(1)
+            start = 1
+        for i in range(start, len(taps)):
+            v = cols[i]                                                      # tap i of every window
             xp.greater(v, b, out=m)                                          # strictly greater wins
             if has_nan:
                 m |= xp.isnan(v)                                             # and so does a NaN
             xp.maximum(b, v, out=b)                                          # (NaN stays NaN)
-            xp.copyto(t, i, where=m)
+            xp.maximum(w, xp.multiply(m, w.dtype.type(i + 1), out=tmp), out=w)
+        w -= 1                                                               # the tap, -1 for none
     run_split(search, x.shape[axis], view.size, x)
-    return _flat_index(xp, x.shape, kernel, win, out_size, taps, tap), tap
+    return best, won
+
+
+def winner_index(tap, shape, kernel, win: Window):
+    """The flat index within its input plane (``shape`` is the input's) of each window's winner, from
+    its ``tap``; -1 where a window has none. What ``return_indices`` gives."""
+    xp = backend.get_array_module(tap)
+    return _flat_index(xp, shape, kernel, win, tap.shape[2:], _taps(kernel), tap)
 
 
 def _flat_index(xp, shape, kernel, win: Window, out_size, taps, tap):
@@ -69,10 +97,18 @@ def max_pool_scatter(g, tap, kernel, win: Window, size):
     """dx (N, C, *size): each window's gradient ``g`` (N, C, *O) added onto its winner. For every
     kernel tap k, one strided slab of the padded input, ``o*stride + k*dilation`` for all o, receives
     the gradients of the windows that tap k won (as ``im2col.fold`` does for every entry); where
-    windows overlap, a pixel that wins several gets the sum."""
+    windows overlap, a pixel that wins several gets the sum.
+
+    When windows do not overlap and there is no padding (``MaxPool2d(2)``), the slabs of different
+    taps are different pixels: each is written once instead of added onto zeros."""
     xp = backend.get_array_module(g)
     padded = g.shape[:2] + tuple(s + lo + hi for s, (lo, hi) in zip(size, win.padding))
-    out = xp.zeros(padded, dtype=g.dtype)
+    apart = not any(lo or hi for lo, hi in win.padding) and all(
+        st >= dl * (k - 1) + 1 for k, st, dl in zip(kernel, win.stride, win.dilation))
+    # every pixel in some window (exactly once): nothing needs zeros first
+    tiled = apart and all(st == k and dl == 1 and o * st == s for k, st, dl, o, s in
+                          zip(kernel, win.stride, win.dilation, g.shape[2:], size))
+    out = xp.empty(padded, dtype=g.dtype) if tiled else xp.zeros(padded, dtype=g.dtype)
     # g * (tap == k) is the fastest masking, but inf * 0 is NaN: only when every gradient is finite
     finite = bool(xp.isfinite(g).all())
     won_all, work_all = xp.empty(tap.shape, dtype=bool), xp.empty_like(g)
@@ -85,7 +121,13 @@ def max_pool_scatter(g, tap, kernel, win: Window, size):
             slab = out[part + tuple(slice(ki * di, ki * di + si * (oi - 1) + 1, si)
                                     for ki, di, si, oi in zip(k, win.dilation, win.stride, g.shape[2:]))]
             xp.equal(tp, i, out=won)                                         # the windows tap k won
-            slab += xp.multiply(gp, won, out=work) if finite else xp.where(won, gp, 0)
+            masked = xp.multiply(gp, won, out=slab if apart else work) if finite else xp.where(won, gp, 0)
+            if not apart:
+                slab += masked
+            elif not finite:
+                slab[...] = masked
+        if apart:
+            out[part] += 0      # -0.0 (a negative g times False) -> 0.0, as adding onto zeros gives
     run_split(scatter, g.shape[axis], g.size * math.prod(kernel), g)
     return contiguous(crop(out, win.padding, size))
 
@@ -98,23 +140,34 @@ def _pixel(o, k, win: Window):
 
 def max_pool_winners_reference(x, kernel, win: Window, out_size):
     """``max_pool_winners`` one window at a time: walk its taps, keep the first strictly larger one
-    (or any NaN), and note where it sits."""
+    (or any NaN), and note which tap it was."""
     xp = backend.get_array_module(x)
-    n, c, size = x.shape[0], x.shape[1], x.shape[2:]
+    n, c = x.shape[0], x.shape[1]
     padded = xp.pad(x, ((0, 0), (0, 0)) + tuple(win.padding), constant_values=float("-inf"))
-    index = xp.full((n, c) + tuple(out_size), -1, dtype=backend.int64.np)
+    best_all = xp.full((n, c) + tuple(out_size), float("-inf"), dtype=x.dtype)
     tap = xp.full((n, c) + tuple(out_size), -1, dtype=backend.int64.np)
     for o in itertools.product(*(range(s) for s in out_size)):
         best = xp.full((n, c), float("-inf"), dtype=x.dtype)
         for i, k in enumerate(_taps(kernel)):
-            at = _pixel(o, k, win)
-            v = padded[(slice(None), slice(None)) + at]
+            v = padded[(slice(None), slice(None)) + _pixel(o, k, win)]
             better = (v > best) | xp.isnan(v)
             best = xp.where(better, v, best)
-            flat = sum((a - lo) * math.prod(size[j + 1:]) for j, (a, (lo, _)) in enumerate(zip(at, win.padding)))
-            index[(Ellipsis,) + o] = xp.where(better, flat, index[(Ellipsis,) + o])
             tap[(Ellipsis,) + o] = xp.where(better, i, tap[(Ellipsis,) + o])
-    return index, tap
+        best_all[(Ellipsis,) + o] = best
+    return best_all, tap
+
+
+def winner_index_reference(tap, shape, kernel, win: Window):
+    """``winner_index`` one window at a time: the pixel its winning tap sees, less the padding, as a
+    flat index within the input plane."""
+    size, taps = shape[2:], _taps(kernel)
+    index = backend.np.full(tap.shape, -1, dtype=backend.int64.np)
+    for pos in itertools.product(*(range(s) for s in tap.shape)):
+        t = int(tap[pos])
+        if t >= 0:
+            at = _pixel(pos[2:], taps[t], win)
+            index[pos] = sum((a - lo) * math.prod(size[j + 1:]) for j, (a, (lo, _)) in enumerate(zip(at, win.padding)))
+    return index
 
 
 def max_pool_scatter_reference(g, tap, kernel, win: Window, size):

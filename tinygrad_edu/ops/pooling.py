@@ -24,7 +24,7 @@ import math
 from .. import backend
 from ..autograd.function import Function
 from ..kernels.im2col import Window
-from ..kernels.pooling import max_pool_scatter, max_pool_winners
+from ..kernels.pooling import max_pool_scatter, max_pool_winners, winner_index
 from ..tensor import Tensor
 from .checks import tensor_arg
 from .conv import Conv, batched
@@ -83,45 +83,64 @@ def _gather_winners(x: Tensor, index) -> Tensor:
 class _MaxPoolGather(Function):
     """y = x at each window's winner;  dx = dy added onto the winners (``_MaxPoolScatter``).
 
-    ``index`` (flat within a plane) picks the winners; ``tap`` (which kernel position won) is what
-    the backward uses, so that the scatter is a few strided slabs rather than a scatter per element.
+    ``winners`` says which kernel position won each window (``tap``); the backward adds onto those
+    positions, a few strided slabs rather than a scatter per element. The first call already has the
+    maxima (``best``, found with the winners); a gather again (the double backward) reads ``x`` at
+    the winners' flat indices, and gives 0 for a window with no winner (nothing reaches it).
     """
     @staticmethod
-    def forward(ctx, x, index, tap, kernel, win):
-        ctx.args = (index, tap, kernel, win)
-        ctx.size = x.shape[2:]
+    def forward(ctx, x, winners, best=None):
+        ctx.winners, ctx.size = winners, x.shape[2:]
+        if best is not None:
+            return best
         n, c = x.shape[:2]
-        flat = x.xp.where(index >= 0, index, 0).reshape(n, c, -1)
-        return x.xp.take_along_axis(x.array.reshape(n, c, -1), flat, axis=2).reshape(index.shape)
+        index = winners.index()
+        real = index >= 0
+        flat = x.xp.where(real, index, 0).reshape(n, c, -1)
+        y = x.xp.take_along_axis(x.array.reshape(n, c, -1), flat, axis=2).reshape(index.shape)
+        return y if real.all() else x.xp.where(real, y, 0)
 
     @staticmethod
     def backward(ctx, g):
-        return (_MaxPoolScatter.apply(g, *ctx.args, ctx.size),) + (None,) * 4
+        return _MaxPoolScatter.apply(g, ctx.winners, ctx.size), None, None
 
 
 class _MaxPoolScatter(Function):
     """dx = each window's gradient added onto its winner (where windows overlap, a pixel that wins
     several gets the sum);  d(dy) = gather at the winners again."""
     @staticmethod
-    def forward(ctx, g, index, tap, kernel, win, size):
-        ctx.args = (index, tap, kernel, win)
-        return max_pool_scatter(g.array, tap, kernel, win, size)
+    def forward(ctx, g, winners, size):
+        ctx.winners = winners
+        return max_pool_scatter(g.array, winners.tap, winners.kernel, winners.win, size)
 
     @staticmethod
     def backward(ctx, gg):
-        return (_MaxPoolGather.apply(gg, *ctx.args),) + (None,) * 5
+        return _MaxPoolGather.apply(gg, ctx.winners), None, None
+
+
+class _Winners:
+    """Which kernel position won each window (``tap``, -1 for none); ``index()`` turns that into
+    each winner's flat index within its input plane, once, when first asked (``return_indices``, or
+    a double backward)."""
+
+    def __init__(self, tap, shape, kernel, win):
+        self.tap, self.shape, self.kernel, self.win, self._index = tap, shape, kernel, win, None
+
+    def index(self):
+        if self._index is None:
+            self._index = winner_index(self.tap, self.shape, self.kernel, self.win)
+        return self._index
 
 
 def _max_pool(op, d, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):  # noqa: A002
     x, unbatched, kernel, win, out = _pool_setup(op, d, input, kernel_size, stride, padding, dilation,
                                                  ceil_mode)
-    index, tap = max_pool_winners(x.array, kernel, win, out)
-    y = _MaxPoolGather.apply(x, index, tap, kernel, win)
-    if not bool((tap >= 0).all()):  # only for dilated windows that fall entirely in the padding
-        y = where(Tensor._make(tap >= 0), y, float("-inf"))
+    best, tap = max_pool_winners(x.array, kernel, win, out)
+    winners = _Winners(tap, x.shape, kernel, win)
+    y = _MaxPoolGather.apply(x, winners, best)
     y = _unbatch(y, unbatched)
     if return_indices:
-        return y, _unbatch(Tensor._make(index), unbatched)
+        return y, _unbatch(Tensor._make(winners.index()), unbatched)
     return y
 
 

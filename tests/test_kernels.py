@@ -168,6 +168,34 @@ def test_gemm_blocks_match_one_blas_call(sa, sb, order, threads, monkeypatch):
     np.testing.assert_allclose(fast, a.astype(np.float64) @ b.astype(np.float64), rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("groups,f,r,n,p", [(1, 4, 6, 3, 5), (2, 6, 4, 3, 7), (1, 3, 5, 1, 4)])
+def test_conv_product_per_image_matches_one_product_and_a_copy(groups, f, r, n, p, threads, monkeypatch):
+    """``matmul_per_image`` writes each image's product in place; the reference makes one product
+    and reorders it. Per-image BLAS calls may round differently: one thread agrees to rounding too."""
+    monkeypatch.setattr(kgemm, "GEMM_MIN", 1)
+    rng = np.random.default_rng(3)
+    w = rng.standard_normal((groups, f, r)).astype(np.float32)
+    cols = rng.standard_normal((groups, r, n * p)).astype(np.float32)
+    fast, ref = kgemm.matmul_per_image(w, cols, n), kgemm.matmul_per_image_reference(w, cols, n)
+    assert fast.shape == ref.shape == (n, groups * f, p) and fast.flags.c_contiguous and fast.dtype == ref.dtype
+    np.testing.assert_allclose(fast, ref, rtol=1e-5, atol=1e-5)
+    exact = np.einsum("gfr,grnp->ngfp", w.astype(np.float64), cols.astype(np.float64).reshape(groups, r, n, p))
+    np.testing.assert_allclose(fast, exact.reshape(n, groups * f, p), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("groups,f,r,n,p", [(1, 4, 6, 3, 5), (2, 6, 4, 3, 7), (1, 3, 5, 1, 4)])
+def test_conv_product_from_images_matches_a_copy_and_one_product(groups, f, r, n, p, threads, monkeypatch):
+    monkeypatch.setattr(kgemm, "GEMM_MIN", 1)
+    rng = np.random.default_rng(4)
+    w = rng.standard_normal((groups, r, f)).astype(np.float32)
+    x = rng.standard_normal((n, groups * f, p)).astype(np.float32)
+    fast, ref = kgemm.matmul_from_images(w, x), kgemm.matmul_from_images_reference(w, x)
+    assert fast.shape == ref.shape == (groups, r, n * p) and fast.dtype == ref.dtype
+    np.testing.assert_allclose(fast, ref, rtol=1e-5, atol=1e-5)
+    exact = np.einsum("grf,ngfp->grnp", w.astype(np.float64), x.astype(np.float64).reshape(n, groups, f, p))
+    np.testing.assert_allclose(fast, exact.reshape(groups, r, n * p), rtol=1e-5, atol=1e-5)
+
+
 def test_gemm_splits_large_products_over_the_pool_and_leaves_the_rest_to_numpy(monkeypatch):
     calls, real = [], kgemm.run_split
 
@@ -602,7 +630,8 @@ def test_kernels_reach_arrays_only_through_backend():
 
 def test_every_fast_kernel_has_a_reference():
     pairs = [(kim2col, "im2col"), (kim2col, "col2im"), (kpool, "max_pool_winners"), (kpool, "max_pool_scatter"),
-             (koptim, "lerp_"), (koptim, "sgd_update_"), (koptim, "adam_update_")]
+             (koptim, "lerp_"), (koptim, "sgd_update_"), (koptim, "adam_update_"), (kgemm, "matmul_per_image"),
+             (kgemm, "matmul_from_images")]
     for module, name in pairs:
         assert callable(getattr(module, name)) and callable(getattr(module, name.rstrip("_") + "_reference"))
 

@@ -67,3 +67,64 @@ def _split_sums(a, b, k: int, work: int):
     for p in pieces[1:]:
         out += p
     return out
+
+
+def matmul_per_image(w, cols, n: int):
+    """A conv's product straight into image order: ``w`` (G, F/G, R) times ``cols`` (G, R, N * P) as
+    an array (N, F, P), C-ordered. One product per image, each writing its own (F/G, P) block of the
+    output (BLAS takes the image's stretch of ``cols`` where it lies, with a row stride of N * P), so
+    the (F, N * P) result of one big product never needs reordering into (N, F, P): that copy cost
+    as much as the product itself for a first conv layer. The images are split over our threads.
+    ``matmul_per_image_reference`` is the one product and the reordering copy."""
+    if not isinstance(cols, backend.ndarray):
+        return matmul_per_image_reference(w, cols, n)
+    xp = backend.np
+    g, fg, r = w.shape
+    p = cols.shape[-1] // n
+    out = xp.empty((n, g, fg, p), dtype=xp.result_type(w, cols))
+    per_image = cols.reshape(g, r, n, p).transpose(0, 2, 1, 3)      # (G, N, R, P), a view
+    into = out.transpose(1, 0, 2, 3)                                # (G, N, F/G, P), a view
+    a = w[:, None]                                                  # (G, 1, F/G, R)
+
+    def images(lo, hi):
+        xp.matmul(a, per_image[:, lo:hi], out=into[:, lo:hi])
+    run_split(images, n, g * fg * r * n * p, cols, minimum=GEMM_MIN)
+    return out.reshape(n, g * fg, p)
+
+
+def matmul_per_image_reference(w, cols, n: int):
+    """``matmul_per_image`` as one product (G, F/G, N * P), then a copy into (N, F, P)."""
+    xp = backend.get_array_module(cols)
+    g, fg, _ = w.shape
+    y = (w @ cols).reshape(g * fg, n, -1)
+    return xp.ascontiguousarray(y.transpose(1, 0, 2))
+
+
+def matmul_from_images(w, x):
+    """The other direction: ``w`` (G, R, F/G) times an array in image order ``x`` (N, F, P) as the
+    column matrix (G, R, N * P) that ``im2col.col2im`` takes (a transposed conv's, or a conv's input
+    gradient). One product per image reads that image's (F/G, P) block where it lies and writes its
+    stretch of the columns, so ``x`` is never reordered into (F, N * P) first. Images split over our
+    threads; ``matmul_from_images_reference`` reorders and makes one product."""
+    if not isinstance(x, backend.ndarray) or not x.flags.c_contiguous:
+        return matmul_from_images_reference(w, x)
+    xp = backend.np
+    g, r, fg = w.shape
+    n, p = x.shape[0], x.shape[-1]
+    out = xp.empty((g, r, n, p), dtype=xp.result_type(w, x))
+    per_image = x.reshape(n, g, fg, p).transpose(1, 0, 2, 3)        # (G, N, F/G, P), a view
+    into = out.transpose(0, 2, 1, 3)                                # (G, N, R, P), a view
+    a = w[:, None]                                                  # (G, 1, R, F/G)
+
+    def images(lo, hi):
+        xp.matmul(a, per_image[:, lo:hi], out=into[:, lo:hi])
+    run_split(images, n, g * r * fg * n * p, x, minimum=GEMM_MIN)
+    return out.reshape(g, r, n * p)
+
+
+def matmul_from_images_reference(w, x):
+    """``matmul_from_images`` as a reordering copy of ``x`` into (G, F/G, N * P), then one product."""
+    g = w.shape[0]
+    n, f, p = x.shape[0], x.shape[1], x.shape[-1]
+    xm = x.reshape(n, g, f // g, p).transpose(1, 2, 0, 3).reshape(g, f // g, n * p)
+    return w @ xm

@@ -23,7 +23,8 @@ from __future__ import annotations
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ..kernels.gemm import matmul as gemm   # a @ b, its output blocks over our threads
-from ..kernels.im2col import KeptColumns, Window, col2im, contiguous, from_columns, im2col, to_columns
+from ..kernels.gemm import matmul_from_images, matmul_per_image
+from ..kernels.im2col import KeptColumns, Window, col2im, contiguous, im2col, to_columns
 from .checks import tensor_arg
 from .output_size import (check_padding, check_positive, conv_output_size, conv_transpose_output_size,
                           fmt_size, ntuple)
@@ -47,10 +48,11 @@ class Conv(Function):
         cols = im2col(x.array, w.shape[2:], win, out_size, groups)    # (G, C/G * K, N * O)
         ctx.save_for_backward(x, w)
         ctx.kept = KeptColumns(cols, wanted=len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1])
-        y = gemm(w.array.reshape(groups, f // groups, -1), cols)       # (G, F/G, N * O): one GEMM
+        # W @ cols, one product per image written in place: (N, F, prod(O)), no reordering copy
+        y = matmul_per_image(w.array.reshape(groups, f // groups, -1), cols, n)
         if b is not None:
-            y.reshape(f, -1)[...] += b.array[:, None]                  # in place, on a view of y
-        return contiguous(from_columns(y, (f,), (n,) + tuple(out_size)))
+            y += b.array[:, None]                                      # in place, broadcast over N, O
+        return y.reshape((n, f) + tuple(out_size))
 
     @staticmethod
     def backward(ctx, g):
@@ -76,9 +78,9 @@ class ConvTranspose(Function):
         ctx.win, ctx.groups = win, groups
         n, f = x.shape[:2]
         c = w.shape[1] * groups
-        xm = to_columns(x.array, groups, x.ndim - 2)                          # (G, F/G, N * O)
         wm = w.array.reshape(groups, f // groups, -1).transpose(0, 2, 1)      # (G, C/G * K, F/G)
-        cols = gemm(wm, xm)                                                   # (G, C/G * K, N * O)
+        # W^T @ x, one product per image, read where x lies (no reordering copy of x)
+        cols = matmul_from_images(wm, x.array.reshape(n, f, -1))             # (G, C/G * K, N * O)
         y = col2im(cols, w.shape[2:], win, x.shape[2:], (n, c) + tuple(size))
         if b is not None:
             return y + b.array.reshape((c,) + (1,) * len(size))

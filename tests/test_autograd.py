@@ -682,6 +682,23 @@ def test_custom_function_wrong_gradient_shape():
         Bad.apply(f64([1.0, 2.0])).sum().backward()
 
 
+def test_wrong_gradient_shape_names_its_input_when_one_tensor_is_passed_twice():
+    """x * x: both inputs are one tensor made by one op (they share its shape record); the error
+    must still name the second input when only its gradient is wrong."""
+    class BadSecond(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a.array * b.array
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, tg.ones(5, dtype=tg.float64)
+
+    x = f64([1.0, 2.0]) * 1.0          # made by an op, so the edge leads to a node
+    with pytest.raises(RuntimeError, match=re.escape("returned an invalid gradient at index 1 - got [5]")):
+        BadSecond.apply(x, x).sum().backward()
+
+
 def test_gradcheck_catches_a_wrong_backward():
     class WrongExp(Function):
         @staticmethod

@@ -137,17 +137,16 @@ def _count_dependencies(roots: Sequence[Node]) -> Dict[object, int]:
     return deps
 
 
-def _fit_to_input(node: Node, meta: tuple, g):
-    """Undo broadcasting once for every op: sum a gradient back to its input's shape, in its dtype
-    (``meta``). Called only when they differ, or when a user's backward returned a plain array."""
+def _fit_to_input(node: Node, i: int, g):
+    """Undo broadcasting once for every op: sum a gradient back to input ``i``'s shape, in its dtype.
+    Called only when they differ, or when a user's backward returned a plain array."""
     if type(g) is not Tensor and backend.is_array(g):  # a user's backward may return an array
         g = Tensor._make(g)
-    shape, dt = meta
+    shape, dt = node._in_meta[i]
     if g.array.shape != shape:
         try:
             g = sum_to(g, shape)
         except RuntimeError:
-            i = next(k for k, m in enumerate(node._in_meta) if m is meta)  # (one tuple per input)
             raise RuntimeError(
                 f"Function {node.name()} returned an invalid gradient at index {i} - got "
                 f"{list(g.shape)} but expected shape compatible with {list(shape)}") from None
@@ -221,13 +220,13 @@ class _Pass:
         """Hand a node's input gradients down its edges into the receivers' buffers. When a
         receiver's count hits 0 its buffer is complete: a node becomes ready; a leaf gets its total."""
         buffers, deps = self.buffers, self.deps
-        for edge, g, meta in zip(node.next_functions, grads, node._in_meta):
+        for i, (edge, g, meta) in enumerate(zip(node.next_functions, grads, node._in_meta)):
             if edge is None:
                 continue
             target, nr = edge  # a Node and its output number, or a leaf tensor and 0
             if g is not None:
                 if type(g) is not Tensor or g.array.shape != meta[0] or g.array.dtype != meta[1]:
-                    g = _fit_to_input(node, meta, g)
+                    g = _fit_to_input(node, i, g)
                 buf = buffers.get(target)
                 if buf is None:
                     buf = buffers[target] = [None] * (len(target._out_meta) if type(target) is Node else 1)

@@ -192,7 +192,7 @@ class Function:
         finally:
             backend.quiet_off(quiet)
             grad_mode._state.enabled = grad_on
-        multi = type(raw) is tuple  # several outputs: one Tensor each, numbered in order
+        multi = isinstance(raw, tuple)  # several outputs: one Tensor each, numbered in order
         outs = tuple([_output(ctx, r, i, record, args) for i, r in enumerate(raw)]) if multi else \
             (_output(ctx, raw, 0, record, args),)
         if not record:

@@ -27,6 +27,7 @@ DEFAULT_TIMEOUT = 300.0       # seconds a rank waits for the others before givin
 NOTICE_TAG = 7001             # the tag of failure notices, on their own communicator
 GRACE = 1.0                   # seconds a failing rank gives the others to read its notice
 PRINT_GRACE = 3.0             # and then to print their own error and end the job themselves
+FORWARD_GRACE = 0.5           # a rank's last words get this long to pass through mpiexec
 INSTALL_HINT = ("tinygrad_edu.distributed needs mpi4py and an MPI runtime: "
                 "pip install 'tinygrad_edu[dist]' (installs mpi4py and MPICH from wheels), "
                 "then launch with `mpiexec -n 2 python script.py` or "
@@ -226,7 +227,11 @@ def _abort_on_uncaught(etype, value, tb) -> None:
         while not g.MPI.Request.Testall(reqs) and time.monotonic() < deadline:
             time.sleep(0.005)
         # A reader raises, prints its error and ends the job itself (this hook, on its side). Give
-        # it time to, even on a loaded machine (0.2 s was sometimes too short); a reader that
-        # catches the error and goes on is ended when the time is up.
+        # it time to, even on a loaded machine; a reader that catches the error and goes on is
+        # ended when the time is up.
         time.sleep(PRINT_GRACE)
+    else:
+        # we are such a reader: what we just printed travels through mpiexec, which drops it if
+        # the job ends first (the "rank 0 stopped" line went missing now and then)
+        time.sleep(FORWARD_GRACE)
     g.MPI.COMM_WORLD.Abort(1)

@@ -111,12 +111,14 @@ def max_pool_scatter(g, tap, kernel, win: Window, size):
     out = xp.empty(padded, dtype=g.dtype) if tiled else xp.zeros(padded, dtype=g.dtype)
     # g * (tap == k) is the fastest masking, but inf * 0 is NaN: only when every gradient is finite
     finite = bool(xp.isfinite(g).all())
-    won_all, work_all = xp.empty(tap.shape, dtype=bool), xp.empty_like(g)
+    won_all = xp.empty(tap.shape, dtype=bool)
+    work_all = None if apart else xp.empty_like(g)           # (apart, products go straight into out)
     axis = split_axis(g.shape)
 
     def scatter(lo, hi):
         part = split_index(axis, lo, hi)
-        gp, tp, won, work = g[part], tap[part], won_all[part], work_all[part]
+        gp, tp, won = g[part], tap[part], won_all[part]
+        work = None if apart else work_all[part]
         for i, k in enumerate(_taps(kernel)):
             slab = out[part + tuple(slice(ki * di, ki * di + si * (oi - 1) + 1, si)
                                     for ki, di, si, oi in zip(k, win.dilation, win.stride, g.shape[2:]))]

@@ -165,7 +165,8 @@ def test_quiet_silences_numpy_and_restores_the_users_state(monkeypatch, fallback
     leaves the user's own error state as it found it, on both paths: NumPy 2's context variable and
     the public ``errstate`` used where that variable is missing (NumPy 1)."""
     if fallback:
-        monkeypatch.setattr(backend, "_ERRSTATE", None)
+        monkeypatch.setattr(backend, "quiet_on", backend._errstate_on)
+        monkeypatch.setattr(backend, "quiet_off", backend._errstate_off)
     elif backend._ERRSTATE is None:
         pytest.skip("this NumPy has no error-state context variable: only the fallback applies")
     one, zero = np.float32(1.0), np.float32(0.0)

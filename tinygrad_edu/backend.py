@@ -5,19 +5,21 @@ runs on either device. Devices, dtypes and the random generator live here too.
 """
 from __future__ import annotations
 
+import functools
 import os
 from typing import Any, Optional
 
 import numpy as np
 
 _cupy: Any = None
+gpu_loaded = False  # True once CuPy is in use: until then every array is a NumPy array, on the CPU
 _cupy_checked = False
 _cupy_error = ""
 
 
 def _load_cupy():
     """Import CuPy once and check that a GPU answers; remember why not, for the error message."""
-    global _cupy, _cupy_checked, _cupy_error
+    global _cupy, _cupy_checked, _cupy_error, gpu_loaded
     if not _cupy_checked:
         _cupy_checked = True
         try:
@@ -25,7 +27,7 @@ def _load_cupy():
 
             cupy.cuda.runtime.getDeviceCount()
             cupy.zeros(1).sum()  # really run something
-            _cupy = cupy
+            _cupy, gpu_loaded = cupy, True
         except Exception as e:  # ImportError, CUDARuntimeError, ...
             _cupy_error = f"{type(e).__name__}: {e}"
     return _cupy
@@ -139,35 +141,32 @@ class _Quiet:
         quiet_off(self.token)
 
 
-def quiet_on():
-    """Make NumPy quiet in this thread; returns what ``quiet_off`` needs to undo it.
-
-    This is ``np.errstate(all="ignore")`` at a fifth of its cost (it runs once per op): NumPy 2
-    keeps its error state in a context variable, and ``errstate`` rebuilds that state on every
-    entry, while this sets one built once, and nothing at all when NumPy is quiet already (inside a
-    backward pass). That variable is private to NumPy: where it is missing (NumPy 1) this falls back
-    to ``errstate``; ``tests/test_backend.py`` checks both."""
-    if _ERRSTATE is None:
-        state = np.errstate(all="ignore")
-        state.__enter__()
-        return state
-    return None if _ERRSTATE.get() is _IGNORE_ALL else _ERRSTATE.set(_IGNORE_ALL)
-
-
-def quiet_off(token) -> None:
-    if token is None:
-        return
-    if _ERRSTATE is None:
-        token.__exit__(None, None, None)
-    else:
-        _ERRSTATE.reset(token)
-
-
 try:
     from numpy._core._ufunc_config import _extobj_contextvar as _ERRSTATE, _make_extobj  # noqa: PLC2701
     _IGNORE_ALL = _make_extobj(all="ignore")
 except (ImportError, TypeError):  # NumPy 1, or a NumPy that moved it: the public errstate
     _ERRSTATE = _IGNORE_ALL = None
+
+def _errstate_on():
+    state = np.errstate(all="ignore")
+    state.__enter__()
+    return state
+
+
+def _errstate_off(token) -> None:
+    token.__exit__(None, None, None)
+
+
+# quiet_on() makes NumPy quiet in this thread and returns what quiet_off(token) needs to undo it.
+# It is np.errstate(all="ignore") at a tenth of its cost (it runs once per op): NumPy 2 keeps its
+# error state in a context variable, and errstate rebuilds that state on every entry, while this
+# sets one built once, with two C calls. The variable is private to NumPy: where it is missing
+# (NumPy 1) the public errstate is used; tests/test_backend.py checks both.
+if _ERRSTATE is not None:
+    quiet_on = functools.partial(_ERRSTATE.set, _IGNORE_ALL)
+    quiet_off = _ERRSTATE.reset
+else:
+    quiet_on, quiet_off = _errstate_on, _errstate_off
 
 
 def to_numpy(array) -> np.ndarray:

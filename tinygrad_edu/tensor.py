@@ -100,8 +100,13 @@ class Tensor:
     """
 
     __array_priority__ = 1000  # so ndarray + Tensor calls Tensor.__radd__
-    __slots__ = ("array", "_requires_grad", "grad", "grad_fn", "output_nr", "_version", "_hooks",
-                 "_post_accumulate_hooks", "name", "__weakref__")
+    # Slots for what every tensor holds; the rarely set attributes are class defaults until set
+    # (in the instance's __dict__), so making a tensor, which every op does, stores only five.
+    __slots__ = ("array", "_requires_grad", "grad_fn", "output_nr", "_version", "__dict__", "__weakref__")
+    grad: Optional["Tensor"] = None   # a leaf's accumulated gradient
+    _hooks = ()                       # becomes a list on the first register_hook (most tensors never get one)
+    _post_accumulate_hooks = ()
+    name = None
 
     def __init__(self, data: Any = None, requires_grad: bool = False, dtype=None, device=None):
         arr = _infer_array([] if data is None else data, dtype=dtype, device=device)
@@ -113,21 +118,17 @@ class Tensor:
     def _init(self, arr, requires_grad):
         self.array = arr
         self._requires_grad = requires_grad
-        self.grad: Optional[Tensor] = None
         self.grad_fn = None
         self.output_nr = 0
         self._version = [0]  # a list, so that .detach() and .data can share the counter
-        self._hooks = ()  # becomes a list on the first register_hook (most tensors never get one)
-        self._post_accumulate_hooks = ()
-        self.name = None
 
     @classmethod
     def _make(cls, arr, requires_grad: bool = False) -> "Tensor":
         """Wrap an array without copying or checks (the fast path ops use)."""
         if type(arr) is not _NDARRAY and isinstance(arr, _NUMPY_SCALAR):
             arr = backend.np.asarray(arr)  # NumPy ufuncs give scalars for 0-d input: keep an array
-        t = object.__new__(cls)
-        t._init(arr, requires_grad)
+        t = object.__new__(cls)  # _init's stores, inline: this runs for every op's output
+        t.array, t._requires_grad, t.grad_fn, t.output_nr, t._version = arr, requires_grad, None, 0, [0]
         return t
 
     # ------------------------------------------------------------------ basic attributes
@@ -391,7 +392,7 @@ class Tensor:
 
     # ------------------------------------------------------------------ in-place (no graph)
     def _inplace_check(self, op: str) -> None:
-        if grad_mode._state.enabled and self.requires_grad and self.grad_fn is None:
+        if grad_mode.is_grad_enabled() and self.requires_grad and self.grad_fn is None:
             raise RuntimeError(f"a leaf Variable that requires grad is being used in an in-place operation "
                                f"({op}). Wrap the update in `with tinygrad_edu.no_grad():`.")
 
@@ -410,9 +411,9 @@ class Tensor:
                 raise RuntimeError(f"result type {result.dtype.name} can't be cast to the desired output type "
                                    f"{self.dtype.name} (in {op})")
             result = result.to(self.dtype)  # float32 += float64 stays float32
-        if grad_mode._state.enabled and result.requires_grad and _views.involved(self):
+        if grad_mode.is_grad_enabled() and result.requires_grad and _views.involved(self):
             return _views.inplace(self, op, result)  # a view or a base with views: autograd/views.py
-        if grad_mode._state.enabled and result.requires_grad:
+        if grad_mode.is_grad_enabled() and result.requires_grad:
             self.array = result.array
             self.grad_fn, self.output_nr, self._requires_grad = result.grad_fn, result.output_nr, True
         else:

@@ -180,18 +180,21 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any):
         """Run ``forward`` on the arguments and, if any input requires grad, record the node."""
+        if backend.gpu_loaded:  # (until CuPy is in use, every tensor is on the CPU)
+            _check_devices(cls, args)
         ctx = Node(cls)
-        grad_on = grad_mode._state.enabled
-        record = _prepare(ctx, cls, args) if grad_on else _check_devices(cls, args)
+        mode = grad_mode._local.mode  # this thread's grad mode
+        grad_on = mode.enabled
+        record = grad_on and _prepare(ctx, args)
         # forward runs with grad mode off (it is never recorded, even when it calls Tensor ops) and
         # NumPy quiet (inf and nan results, log 0 or 0 * inf, come silently, as in PyTorch)
-        grad_mode._state.enabled = False
+        mode.enabled = False
         quiet = backend.quiet_on()
         try:
             raw = cls.forward(ctx, *args, **kwargs)
         finally:
             backend.quiet_off(quiet)
-            grad_mode._state.enabled = grad_on
+            mode.enabled = grad_on
         multi = isinstance(raw, tuple)  # several outputs: one Tensor each, numbered in order
         outs = tuple([_output(ctx, r, i, record, args) for i, r in enumerate(raw)]) if multi else \
             (_output(ctx, raw, 0, record, args),)
@@ -228,26 +231,20 @@ def _as_array(r, args):
     return arr
 
 
-def _prepare(ctx: Node, cls, args) -> bool:
-    """Look at the arguments once: check that the tensors share a device and note, per positional
-    argument, its edge (where its gradient goes; None if it wants none) and its shape and dtype.
-    The op is recorded when some edge exists; then the node keeps them."""
-    first, edges, meta = None, [], []
+def _prepare(ctx: Node, args) -> bool:
+    """Note, per positional argument, its edge (where its gradient goes; None if it wants none) and
+    its shape and dtype. The op is recorded when some edge exists; then the node keeps them."""
+    edges, meta = [], []
     for a in args:
         if isinstance(a, Tensor):
-            arr = a.array
-            if first is None:
-                first = arr
-            elif type(arr) is not type(first):  # NumPy and CuPy, or an ndarray subclass
-                _check_devices(cls, args)
-            # the edge: the node that made the input, the leaf itself, or None (no gradient wanted)
-            if a.grad_fn is not None:
-                edges.append((a.grad_fn, a.output_nr))
-                # the gradient sent down this edge must fit that node's output: reuse its record
-                meta.append(a.grad_fn._out_meta[a.output_nr])
-            else:
+            fn = a.grad_fn
+            if fn is not None:  # made by an op: the edge leads to that node's output
+                edges.append((fn, a.output_nr))
+                # the gradient sent down this edge must fit that output: reuse the node's record
+                meta.append(fn._out_meta[a.output_nr])
+            else:  # a leaf: the edge leads to the tensor itself, if it wants a gradient
                 edges.append((a, 0) if a._requires_grad else None)
-                meta.append((arr.shape, arr.dtype))
+                meta.append((a.array.shape, a.array.dtype))
         else:
             edges.append(None)
             meta.append(None)
@@ -257,9 +254,8 @@ def _prepare(ctx: Node, cls, args) -> bool:
     return True
 
 
-def _check_devices(cls, args) -> bool:
-    """The tensors among ``args`` must share a device. Returns False: nothing is recorded (used when
-    grad mode is off)."""
+def _check_devices(cls, args) -> None:
+    """The tensors among ``args`` must share a device."""
     first = None
     for a in args:
         if isinstance(a, Tensor):
@@ -269,26 +265,29 @@ def _check_devices(cls, args) -> bool:
                 raise RuntimeError(
                     "Expected all tensors to be on the same device, but found at least two devices, "
                     f"{first.device} and {a.device}! (in {cls.__name__}; move one with .to(device))")
-    return False
 
 
-def _resolve_saved(ctx: Node, raws, outs) -> None:
+def _resolve_saved(ctx: Node, raws: tuple, outs: tuple) -> None:
     """Tag each saved object, in place: an output (rebuilt lazily), an input tensor (version-checked)
     or data. When an output was among them, the node also watches the outputs' version counters."""
     saved = ctx._saved
-    for k, s in enumerate(saved):
-        for i, r in enumerate(raws):  # is it one of the outputs? (itself, not an equal value)
-            if r is s:  # keep the array, not the output Tensor (which holds this node: a cycle)
-                saved[k] = ("out", outs[i].array, i)
-                ctx._out_versions = [o._version for o in outs]
-                break
+    k = 0
+    for s in saved:
+        # is it one of the outputs? (itself, not an equal value; most ops have one output)
+        if s is raws[0]:
+            nr = 0
         else:
-            if isinstance(s, Tensor):
-                saved[k] = ("tensor", s, s._version[0])
-            elif backend.is_array(s):
-                saved[k] = ("array", s, None)
-            else:
-                saved[k] = ("other", s, None)
+            nr = -1 if len(raws) == 1 else next((i for i, r in enumerate(raws) if r is s), -1)
+        if nr >= 0:  # keep the array, not the output Tensor (which holds this node: a cycle)
+            saved[k] = ("out", outs[nr].array, nr)
+            ctx._out_versions = [o._version for o in outs]
+        elif isinstance(s, Tensor):
+            saved[k] = ("tensor", s, s._version[0])
+        elif backend.is_array(s):
+            saved[k] = ("array", s, None)
+        else:
+            saved[k] = ("other", s, None)
+        k += 1
 
 
 def once_differentiable(fn):

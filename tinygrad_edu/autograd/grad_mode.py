@@ -5,22 +5,35 @@ import functools
 import threading
 
 
-class _GradState(threading.local):
+class _GradMode:
+    """One thread's grad mode: whether new ops are recorded."""
+    __slots__ = ("enabled",)
+
+    def __init__(self):
+        self.enabled = True  # a new thread starts with recording on
+
+
+class _PerThread(threading.local):
     """Per thread, as in PyTorch: a ``no_grad`` in one thread (a DataLoader worker, a thread pool)
-    never turns recording off in another. A new thread starts with recording on."""
-    enabled = True
+    never turns recording off in another. Each thread's copy holds a plain ``_GradMode`` object:
+    finding the thread's copy is the slow step (Function.apply does it once per op), reading and
+    switching the flag on that object is then cheap."""
+
+    def __init__(self):
+        self.mode = _GradMode()
 
 
-_state = _GradState()
+_local = _PerThread()
 
 
 def is_grad_enabled() -> bool:
-    return _state.enabled
+    return _local.mode.enabled
 
 
-def _swap(mode: bool) -> bool:
+def _swap(enabled: bool) -> bool:
     """Set this thread's grad mode and return the previous one."""
-    prev, _state.enabled = _state.enabled, mode
+    mode = _local.mode
+    prev, mode.enabled = mode.enabled, enabled
     return prev
 
 

@@ -70,7 +70,7 @@ def _view_of(x: Tensor, out: Tensor) -> Tensor:
     through either one is a change to both (the pattern of ``detach()``)."""
     if memory_owner(out.array) is memory_owner(x.array):
         out._version = x._version
-        if grad_mode._state.enabled:  # (nothing is recorded otherwise, e.g. inside a backward pass)
+        if grad_mode.is_grad_enabled():  # (nothing is recorded otherwise, e.g. inside a backward pass)
             views.register(x, out)  # so an in-place op on out is recorded into x's graph (autograd/views.py)
     return out
 
@@ -303,7 +303,7 @@ def setitem(x: Tensor, index, value) -> None:
             v = reshape(v, v.shape[v.ndim - len(region):])
     if v.dtype is not x.dtype:
         v = v.to(x.dtype)
-    if grad_mode._state.enabled and (x.requires_grad or v.requires_grad):
+    if grad_mode.is_grad_enabled() and (x.requires_grad or v.requires_grad):
         x._inplace("__setitem__", IndexPut.apply(x, v, idx))
     else:
         x.array[idx] = v.array

@@ -180,8 +180,8 @@ MUTANTS = [
       ["tests/test_nn_init.py"], "Kaiming's uniform bound without √3"),
     m("xavier-bound", M, "tinygrad_edu/nn/init.py", "    bound = math.sqrt(3.0) * std\n    return uniform_(tensor, -bound, bound, generator=generator)\n\n\ndef xavier_normal_",
       "    bound = std\n    return uniform_(tensor, -bound, bound, generator=generator)\n\n\ndef xavier_normal_", ["tests/test_nn_init.py"], "Xavier's uniform bound without √3"),
-    m("grad-mode-global", M, "tinygrad_edu/autograd/grad_mode.py", "class _GradState(threading.local):",
-      "class _GradState:", ["tests/test_autograd.py"], "grad mode shared by all threads"),
+    m("grad-mode-global", M, "tinygrad_edu/autograd/grad_mode.py", "class _PerThread(threading.local):",
+      "class _PerThread:", ["tests/test_autograd.py"], "grad mode shared by all threads"),
     m("digits-test-split", M, "tinygrad_edu/utils/datasets.py", "        return idx[idx % 5 == 4]\n",
       "        return idx[idx % 5 != 4]\n", ["tests/test_data.py"], "the test split returns the training images"),
 ]

@@ -74,7 +74,7 @@ def call_backward(node: Node, grads):
     meta = node._metadata  # None unless hooks or anomaly mode put something there
     if meta:
         grads = _node_pre_hooks(meta, grads)
-    out = node.fn.backward(node, *grads)
+    out = node.fn.backward(node, grads[0]) if len(grads) == 1 else node.fn.backward(node, *grads)
     out = out if isinstance(out, tuple) else (out,)
     if len(out) != n_in:
         out = _trim_extra(node, out, n_in)
@@ -139,7 +139,8 @@ def _count_dependencies(roots: Sequence[Node]) -> Dict[object, int]:
 
 def _fit_to_input(node: Node, i: int, g):
     """Undo broadcasting once for every op: sum a gradient back to input ``i``'s shape, in its dtype.
-    Called only when they differ, or when a user's backward returned a plain array."""
+    Called when they may differ (a dtype equal to the input's but not the same object passes
+    unchanged), or when a user's backward returned a plain array."""
     if type(g) is not Tensor and backend.is_array(g):  # a user's backward may return an array
         g = Tensor._make(g)
     shape, dt = node._in_meta[i]
@@ -220,12 +221,16 @@ class _Pass:
         """Hand a node's input gradients down its edges into the receivers' buffers. When a
         receiver's count hits 0 its buffer is complete: a node becomes ready; a leaf gets its total."""
         buffers, deps = self.buffers, self.deps
-        for i, (edge, g, meta) in enumerate(zip(node.next_functions, grads, node._in_meta)):
+        i = -1
+        for edge in node.next_functions:
+            i += 1  # (a counter, not enumerate: this loop runs for every edge of the graph)
             if edge is None:
                 continue
             target, nr = edge  # a Node and its output number, or a leaf tensor and 0
+            g = grads[i]
             if g is not None:
-                if type(g) is not Tensor or g.array.shape != meta[0] or g.array.dtype != meta[1]:
+                shape, dt = node._in_meta[i]
+                if type(g) is not Tensor or g.array.shape != shape or g.array.dtype is not dt:
                     g = _fit_to_input(node, i, g)
                 buf = buffers.get(target)
                 if buf is None:

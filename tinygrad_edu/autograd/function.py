@@ -37,10 +37,9 @@ class Node:
 
     # Slots for what every node holds; "__dict__" lets forward still set anything (ctx.p = p).
     # (Why slots, and class defaults for the rarely used attributes: docs/design.md, choice 4.)
-    __slots__ = ("fn", "next_functions", "_in_meta", "_out_meta", "_saved",
+    __slots__ = ("fn", "next_functions", "_in_meta", "_out_meta", "_saved", "_freed",
                  "__dict__", "__weakref__")
 
-    _freed = False
     _out_versions: list = []    # version counters of the outputs, when forward saved an output
     _pre_hooks: dict = {}       # output_nr -> hooks registered on that output tensor
     _retained: dict = {}        # output_nr -> weakref to a tensor that called retain_grad()
@@ -55,6 +54,7 @@ class Node:
         self._in_meta: Tuple = ()   # (shape, numpy dtype) of each positional arg (None for non-tensors)
         self._out_meta: Tuple = ()  # (shape, numpy dtype) of each output, to make zero grads
         self._saved: Optional[list] = None
+        self._freed = False  # set by release() once backward has dropped what forward saved
 
     @property
     def needs_input_grad(self) -> Tuple[bool, ...]:

@@ -61,7 +61,8 @@ def operands(a, b, op: str):
         b = as_operand(b, a, op)
     if a.array.shape != b.array.shape:
         broadcast_shape(a.array.shape, b.array.shape, op)
-    if a.array.dtype == b.array.dtype:  # the common case, decided without promotion rules
+    da, db = a.array.dtype, b.array.dtype
+    if da is db or da == db:  # the common case, decided without promotion rules
         return a, b
     dt = result_dtype(a, b)
     if a.dtype is not dt:

@@ -137,13 +137,12 @@ def _count_dependencies(roots: Sequence[Node]) -> Dict[object, int]:
     return deps
 
 
-def _fit_to_input(node: Node, i: int, g):
-    """Undo broadcasting once for every op: sum a gradient back to input ``i``'s shape, in its dtype.
-    Called when they may differ (a dtype equal to the input's but not the same object passes
+def _fit_to_input(node: Node, i: int, g, shape: tuple, dt):
+    """Undo broadcasting once for every op: sum a gradient back to input ``i``'s ``shape``, in its
+    dtype ``dt``. Called when they may differ (a dtype equal to the input's but not the same object passes
     unchanged), or when a user's backward returned a plain array."""
     if type(g) is not Tensor and backend.is_array(g):  # a user's backward may return an array
         g = Tensor._make(g)
-    shape, dt = node._in_meta[i]
     if g.array.shape != shape:
         try:
             g = sum_to(g, shape)
@@ -229,9 +228,13 @@ class _Pass:
             target, nr = edge  # a Node and its output number, or a leaf tensor and 0
             g = grads[i]
             if g is not None:
-                shape, dt = node._in_meta[i]
+                # what the gradient must fit: the receiving node's output, or the leaf itself
+                if type(target) is Node:
+                    shape, dt = target._out_meta[nr]
+                else:
+                    shape, dt = target.array.shape, target.array.dtype
                 if type(g) is not Tensor or g.array.shape != shape or g.array.dtype is not dt:
-                    g = _fit_to_input(node, i, g)
+                    g = _fit_to_input(node, i, g, shape, dt)
                 buf = buffers.get(target)
                 if buf is None:
                     buf = buffers[target] = [None] * (len(target._out_meta) if type(target) is Node else 1)

@@ -37,7 +37,7 @@ class Node:
 
     # Slots for what every node holds; "__dict__" lets forward still set anything (ctx.p = p).
     # (Why slots, and class defaults for the rarely used attributes: docs/design.md, choice 4.)
-    __slots__ = ("fn", "next_functions", "_in_meta", "_out_meta", "_saved", "_freed",
+    __slots__ = ("fn", "next_functions", "_constants", "_out_meta", "_saved", "_freed",
                  "__dict__", "__weakref__")
 
     _out_versions: list = []    # version counters of the outputs, when forward saved an output
@@ -51,8 +51,8 @@ class Node:
         self.fn = fn  # the Function subclass whose forward/backward this node runs
         # Function.apply fills these in for a recorded node:
         self.next_functions: Tuple = ()          # one edge per positional forward argument
-        self._in_meta: Tuple = ()   # (shape, numpy dtype) of each positional arg (None for non-tensors)
-        self._out_meta: Tuple = ()  # (shape, numpy dtype) of each output, to make zero grads
+        self._constants = 0  # bit i set: positional arg i is a tensor that wants no gradient (for viz)
+        self._out_meta: Tuple = ()  # (shape, numpy dtype) of each output: what its gradient must fit
         self._saved: Optional[list] = None
         self._freed = False  # set by release() once backward has dropped what forward saved
 
@@ -191,23 +191,19 @@ class Function:
         mode.enabled = False
         quiet = backend.quiet_on()
         try:
-            raw = cls.forward(ctx, *args, **kwargs)
+            raw = cls.forward(ctx, *args, **kwargs) if kwargs else cls.forward(ctx, *args)
         finally:
             backend.quiet_off(quiet)
             mode.enabled = grad_on
-        multi = isinstance(raw, tuple)  # several outputs: one Tensor each, numbered in order
-        outs = tuple([_output(ctx, r, i, record, args) for i, r in enumerate(raw)]) if multi else \
-            (_output(ctx, raw, 0, record, args),)
-        if not record:
-            ctx._saved = None  # nothing will call backward: keep nothing alive
-        else:
-            ctx._out_meta = tuple([(o.array.shape, o.array.dtype) for o in outs]) if multi else \
-                ((outs[0].array.shape, outs[0].array.dtype),)
-            if ctx._saved:
-                _resolve_saved(ctx, raw if multi else (raw,), outs)
-            if anomaly._enabled:
-                ctx.metadata["traceback_"] = anomaly.user_stack()
-        return outs if multi else outs[0]
+        if isinstance(raw, tuple):  # several outputs: one Tensor each, numbered in order
+            outs = tuple([_output(ctx, r, i, record, args) for i, r in enumerate(raw)])
+            if record:
+                _keep(ctx, raw, outs)
+            return outs
+        out = _output(ctx, raw, 0, record, args)
+        if record:
+            _keep(ctx, (raw,), (out,))
+        return out
 
 
 _NDARRAY = backend.np.ndarray
@@ -216,10 +212,20 @@ _NDARRAY = backend.np.ndarray
 def _output(ctx: Node, r, i: int, record: bool, args):
     """Output ``i`` of forward (an array, a Tensor or a scalar) as a Tensor made by ``ctx``."""
     arr = r if type(r) is _NDARRAY else _as_array(r, args)
-    t = Tensor._make(arr)
     if record and arr.dtype.kind == "f" and id(r) not in ctx._non_diff:  # only floats get grads
-        t._requires_grad, t.grad_fn, t.output_nr = True, ctx, i
-    return t
+        return Tensor._make(arr, True, ctx, i)
+    return Tensor._make(arr)
+
+
+def _keep(ctx: Node, raws: tuple, outs: tuple) -> None:
+    """What a recorded node keeps about its outputs: their shapes and dtypes (to check and make
+    their gradients), what forward saved (tagged), and in anomaly mode where the op was called."""
+    ctx._out_meta = ((outs[0].array.shape, outs[0].array.dtype),) if len(outs) == 1 else \
+        tuple([(o.array.shape, o.array.dtype) for o in outs])
+    if ctx._saved:
+        _resolve_saved(ctx, raws, outs)
+    if anomaly._enabled:
+        ctx.metadata["traceback_"] = anomaly.user_stack()
 
 
 def _as_array(r, args):
@@ -232,25 +238,22 @@ def _as_array(r, args):
 
 
 def _prepare(ctx: Node, args) -> bool:
-    """Note, per positional argument, its edge (where its gradient goes; None if it wants none) and
-    its shape and dtype. The op is recorded when some edge exists; then the node keeps them."""
-    edges, meta = [], []
+    """Note, per positional argument, its edge: where its gradient goes (None if it wants none).
+    The op is recorded when some edge exists; then the node keeps them."""
+    edges, constants = [], 0
     for a in args:
         if isinstance(a, Tensor):
-            fn = a.grad_fn
-            if fn is not None:  # made by an op: the edge leads to that node's output
-                edges.append((fn, a.output_nr))
-                # the gradient sent down this edge must fit that output: reuse the node's record
-                meta.append(fn._out_meta[a.output_nr])
-            else:  # a leaf: the edge leads to the tensor itself, if it wants a gradient
-                edges.append((a, 0) if a._requires_grad else None)
-                meta.append((a.array.shape, a.array.dtype))
-        else:
-            edges.append(None)
-            meta.append(None)
+            if a.grad_fn is not None:  # made by an op: the edge leads to that node's output
+                edges.append((a.grad_fn, a.output_nr))
+                continue
+            if a._requires_grad:  # a leaf that wants a gradient: the edge leads to the tensor itself
+                edges.append((a, 0))
+                continue
+            constants |= 1 << len(edges)  # a tensor that wants none (data, a constant)
+        edges.append(None)
     if edges.count(None) == len(edges):
         return False
-    ctx.next_functions, ctx._in_meta = tuple(edges), tuple(meta)
+    ctx.next_functions, ctx._constants = tuple(edges), constants
     return True
 
 

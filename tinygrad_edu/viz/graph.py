@@ -7,6 +7,10 @@ it, and ``node.next_functions`` lists one edge per input of that op:
 * ``(leaf_tensor, 0)`` for a leaf that requires grad (a parameter, or ``x`` in ``x.requires_grad_()``),
 * ``None`` for an input that needs no gradient (data, a constant, or a non-tensor argument).
 
+Inputs that are tensors wanting no gradient are drawn as grey "no grad" boxes, without a shape:
+the node notes only *which* arguments they were (``node._constants``), since keeping a record of
+each one's shape would cost every recorded op.
+
 Everything here just walks those edges, iteratively (a stack, no recursion), so a 20,000-op chain
 is fine. Nothing here imports Graphviz's Python package: ``draw_graph`` calls the ``dot`` program
 when it is installed and otherwise leaves you the ``.dot`` text file.
@@ -46,7 +50,7 @@ COLOR_OUTPUT = "darkolivegreen1"
 COLOR_SAVED = "orange"
 
 # Attributes every Node has; anything else on a ctx was set by the op's forward (ctx.p, ctx.dims...).
-_NODE_ATTRS = frozenset(("fn", "next_functions", "needs_input_grad", "_saved", "_out_meta", "_in_meta",
+_NODE_ATTRS = frozenset(("fn", "next_functions", "needs_input_grad", "_saved", "_out_meta", "_constants",
                          "_non_diff", "_freed", "_pre_hooks", "_retained", "metadata", "materialize_grads"))
 
 
@@ -114,14 +118,12 @@ def _brief(value, limit: int = 30) -> str:
 
 def _children(node: Node, show_constants: bool):
     """The inputs of ``node`` in argument order, as (kind, obj, output_nr, arg_index) with kind
-    'op' (obj a Node), 'leaf' (obj a Tensor) or 'const' (obj the input's (shape, dtype))."""
+    'op' (obj a Node), 'leaf' (obj a Tensor) or 'const' (obj None: a tensor that wanted no gradient)."""
     out = []
     for i, edge in enumerate(node.next_functions):
         if edge is None:
-            in_meta = getattr(node, "_in_meta", None) or ()
-            meta = in_meta[i] if i < len(in_meta) else None
-            if show_constants and meta is not None:
-                out.append(("const", meta, 0, i))
+            if show_constants and node._constants >> i & 1:  # a tensor that wanted no gradient
+                out.append(("const", None, 0, i))
         elif isinstance(edge[0], Node):
             out.append(("op", edge[0], edge[1], i))
         else:
@@ -296,7 +298,7 @@ def to_dot(tensor, params=None, show_saved: bool = False, show_constants: bool =
                 edges.append(f"  {leaf_box(obj)} -> {nid};")
             else:
                 cid = new_id("const")
-                lines.append(f"  {cid} [label={_quote('no grad' + chr(10) + _shape(obj[0]))}, shape=box, "
+                lines.append(f"  {cid} [label={_quote('no grad')}, shape=box, "
                              f"fillcolor={COLOR_NO_GRAD}, fontcolor=gray30];")
                 edges.append(f"  {cid} -> {nid};")
         if show_saved and getattr(node, "_saved", None):
@@ -404,7 +406,7 @@ def format_graph(tensor, params=None, max_depth: Optional[int] = 50, show_consta
             lines.append(line_prefix + leaf_text(obj))
             continue
         if kind == "const":
-            lines.append(line_prefix + f"constant {_shape(obj[0])}, no grad")
+            lines.append(line_prefix + "constant, no grad")
             continue
         if kind == "cut":
             lines.append(line_prefix + "... (deeper levels not shown; pass max_depth=None to see them)")

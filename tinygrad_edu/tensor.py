@@ -122,13 +122,13 @@ class Tensor:
         self.output_nr = 0
         self._version = [0]  # a list, so that .detach() and .data can share the counter
 
-    @classmethod
-    def _make(cls, arr, requires_grad: bool = False, grad_fn=None, output_nr: int = 0) -> "Tensor":
+    @staticmethod  # (not a classmethod: it always makes a Tensor, and a static call is cheaper)
+    def _make(arr, requires_grad: bool = False, grad_fn=None, output_nr: int = 0) -> "Tensor":
         """Wrap an array without copying or checks (the fast path ops use; Function.apply passes
         the node that made it, for an output that gets a gradient)."""
         if type(arr) is not _NDARRAY and isinstance(arr, _NUMPY_SCALAR):
             arr = backend.np.asarray(arr)  # NumPy ufuncs give scalars for 0-d input: keep an array
-        t = object.__new__(cls)  # _init's stores, inline: this runs for every op's output
+        t = object.__new__(Tensor)  # _init's stores, inline: this runs for every op's output
         t.array, t._requires_grad, t.grad_fn, t.output_nr, t._version = arr, requires_grad, grad_fn, output_nr, [0]
         return t
 

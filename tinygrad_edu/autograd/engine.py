@@ -118,10 +118,9 @@ def _count_dependencies(roots: Sequence[Node]) -> Dict[object, int]:
     """For every node and leaf below the roots: the number of edges pointing at it.
 
     Nodes and leaf tensors share the dict (both hash by identity); only nodes have edges to follow,
-    each node once: when it first enters the dict (or from the start, for the roots)."""
-    deps: Dict[object, int] = {}
-    roots = set(roots)
-    stack = list(roots)
+    each node once: when it first enters the dict. The roots start in it with 0."""
+    deps: Dict[object, int] = dict.fromkeys(roots, 0)
+    stack = list(deps)
     while stack:
         for edge in stack.pop().next_functions:
             if edge is None:
@@ -132,7 +131,7 @@ def _count_dependencies(roots: Sequence[Node]) -> Dict[object, int]:
                 deps[nxt] = count + 1
             else:
                 deps[nxt] = 1
-                if type(nxt) is Node and nxt not in roots:
+                if type(nxt) is Node:
                     stack.append(nxt)
     return deps
 

@@ -59,7 +59,10 @@ class Node:
     @property
     def needs_input_grad(self) -> Tuple[bool, ...]:
         """Per positional forward argument: does it want a gradient? (A backward can skip the rest.)"""
-        return tuple([edge is not None for edge in self.next_functions])
+        wants = []  # (a loop, not a list comprehension: in Python 3.11 that is a function call)
+        for edge in self.next_functions:
+            wants.append(edge is not None)
+        return tuple(wants)
 
     @property
     def metadata(self) -> dict:

@@ -147,6 +147,7 @@ try:
 except (ImportError, TypeError):  # NumPy 1, or a NumPy that moved it: the public errstate
     _ERRSTATE = _IGNORE_ALL = None
 
+
 def _errstate_on():
     state = np.errstate(all="ignore")
     state.__enter__()

@@ -129,7 +129,8 @@ class Tensor:
         if type(arr) is not _NDARRAY and isinstance(arr, _NUMPY_SCALAR):
             arr = backend.np.asarray(arr)  # NumPy ufuncs give scalars for 0-d input: keep an array
         t = object.__new__(Tensor)  # _init's stores, inline: this runs for every op's output
-        t.array, t._requires_grad, t.grad_fn, t.output_nr, t._version = arr, requires_grad, grad_fn, output_nr, [0]
+        t.array, t._requires_grad, t._version = arr, requires_grad, [0]
+        t.grad_fn, t.output_nr = grad_fn, output_nr
         return t
 
     # ------------------------------------------------------------------ basic attributes

@@ -138,8 +138,8 @@ def _count_dependencies(roots: Sequence[Node]) -> Dict[object, int]:
 
 def _fit_to_input(node: Node, i: int, g, shape: tuple, dt):
     """Undo broadcasting once for every op: sum a gradient back to input ``i``'s ``shape``, in its
-    dtype ``dt``. Called when they may differ (a dtype equal to the input's but not the same object passes
-    unchanged), or when a user's backward returned a plain array."""
+    dtype ``dt``. Called when they may differ (a dtype equal to the input's but not the same object
+    passes unchanged), or when a user's backward returned a plain array."""
     if type(g) is not Tensor and backend.is_array(g):  # a user's backward may return an array
         g = Tensor._make(g)
     if g.array.shape != shape:

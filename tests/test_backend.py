@@ -120,8 +120,9 @@ def test_round_trip_through_the_gpu_keeps_values_dtype_and_gradient():
 
 
 @needs_cuda
-def test_mixing_devices_is_a_clear_error():
-    a, b = tg.ones(2, device="cpu"), tg.ones(2, device="cuda")
+@pytest.mark.parametrize("requires_grad", [False, True], ids=["no-grad", "recorded"])
+def test_mixing_devices_is_a_clear_error(requires_grad):
+    a, b = tg.ones(2, device="cpu", requires_grad=requires_grad), tg.ones(2, device="cuda")
     message = "Expected all tensors to be on the same device, but found at least two devices, cpu and cuda:0"
     for op in (lambda: a + b, lambda: a * b, lambda: tg.cat([a, b]), lambda: a @ b, lambda: tg.maximum(a, b)):
         with pytest.raises(RuntimeError, match=re.escape(message)):

@@ -74,6 +74,7 @@ def call_backward(node: Node, grads):
     meta = node._metadata  # None unless hooks or anomaly mode put something there
     if meta:
         grads = _node_pre_hooks(meta, grads)
+    # (one output, as most ops have: a plain call, without unpacking the list)
     out = node.fn.backward(node, grads[0]) if len(grads) == 1 else node.fn.backward(node, *grads)
     out = out if isinstance(out, tuple) else (out,)
     if len(out) != n_in:
